@@ -1,0 +1,33 @@
+#include "src/kernel/selftest.h"
+
+#include "src/lib/print.h"
+
+namespace kernel {
+namespace {
+
+const SelfTest* const kSelfTests[] = {&kSmokeTest, &kRacyTest, &kPanicTest, &kFaultTest};
+
+bool NameIs(const char* name, const char* candidate, size_t candidate_length) {
+  size_t i = 0;
+  for (; i < candidate_length; ++i) {
+    if (name[i] != candidate[i]) return false;
+  }
+  return name[i] == '\0';
+}
+
+}  // namespace
+
+const SelfTest* FindSelfTest(const char* name, size_t name_length) {
+  for (const SelfTest* test : kSelfTests) {
+    if (NameIs(test->name, name, name_length)) return test;
+  }
+  return nullptr;
+}
+
+void ListSelfTests() {
+  for (const SelfTest* test : kSelfTests) {
+    vos::Printf("  %-8s %s\n", test->name, test->description);
+  }
+}
+
+}  // namespace kernel
