@@ -15,20 +15,18 @@ const char* CommandLine::Find(const char* key, size_t* length) const {
     const char* word = p;
     while (*p != '\0' && !IsSpace(*p)) ++p;
     const char* end = p;
+    // The word's key runs up to its first '='; the whole key must match it.
+    const char* key_end = word;
+    while (key_end < end && *key_end != '=') ++key_end;
     const char* k = key;
     const char* w = word;
-    while (*k != '\0' && w < end && *w == *k) {
+    while (*k != '\0' && w < key_end && *w == *k) {
       ++w;
       ++k;
     }
-    if (*k != '\0') continue;
-    if (w == end) {  // "key" alone means an empty value.
-      found = w;
-      *length = 0;
-    } else if (*w == '=') {
-      found = w + 1;
-      *length = static_cast<size_t>(end - found);
-    }
+    if (*k != '\0' || w != key_end) continue;
+    found = key_end == end ? end : key_end + 1;  // "key" alone: an empty value.
+    *length = static_cast<size_t>(end - found);
   }
   return found;
 }

@@ -18,7 +18,8 @@ void SpinLock::Acquire() {
     Panic("spinlock %p acquired recursively on cpu %u", static_cast<void*>(this), me - 1);
   }
   contentions_.fetch_add(1, std::memory_order_relaxed);
-  hal::TraceEvent(hal::TraceKind::kLockContended, reinterpret_cast<uintptr_t>(this) & 0xffff);
+  // No lock address in the trace: host addresses differ from run to run.
+  hal::TraceEvent(hal::TraceKind::kLockContended);
   for (;;) {
     // Test before test-and-set: spin on a read, yielding to the holder.
     while (holder_.load(std::memory_order_relaxed) != kFree) hal::CpuRelax();

@@ -1,0 +1,378 @@
+#include "sim/machine.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_format.h"
+#include "sim/backtrace.h"
+
+namespace sim {
+namespace {
+
+Machine* current_machine = nullptr;
+
+// Simulated kernel code runs on fiber stacks; a bad pointer or a stack
+// overflow there must end the run with a report, not kill the host quietly.
+constexpr size_t kSignalStackSize = 256 * 1024;
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+
+void OnFatalSignal(int signal, siginfo_t* info, void*) {
+  // Let the same signal be caught again by a later run in this process.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  char what[160];
+  std::snprintf(what, sizeof(what), "host signal %d (%s) at address %p in simulated code",
+                signal, strsignal(signal), info->si_addr);
+  Machine::Current().HostFault(what);
+}
+
+class SignalGuard {
+ public:
+  SignalGuard() : stack_(kSignalStackSize) {
+    stack_t alt{};
+    alt.ss_sp = stack_.data();
+    alt.ss_size = stack_.size();
+    sigaltstack(&alt, &old_stack_);
+    struct sigaction action {};
+    action.sa_sigaction = OnFatalSignal;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
+      sigaction(kFatalSignals[i], &action, &old_actions_[i]);
+    }
+  }
+  ~SignalGuard() {
+    for (size_t i = 0; i < std::size(kFatalSignals); ++i) {
+      sigaction(kFatalSignals[i], &old_actions_[i], nullptr);
+    }
+    sigaltstack(&old_stack_, nullptr);
+  }
+
+ private:
+  std::vector<char> stack_;
+  stack_t old_stack_{};
+  struct sigaction old_actions_[std::size(kFatalSignals)] {};
+};
+
+}  // namespace
+
+const char* RunOutcomeName(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::kPoweredOff: return "powered off";
+    case RunOutcome::kPanicked: return "kernel panic";
+    case RunOutcome::kDeadlocked: return "deadlock";
+    case RunOutcome::kLimitReached: return "interleaving limit reached";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(MachineConfig config) {
+  if (config.cpus == 0 || config.cpus > hal::kMaxCpus) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("cpus must be 1..%d, got %u", hal::kMaxCpus, config.cpus));
+  }
+  if (config.boot_entry == nullptr || config.trap_handler == nullptr) {
+    return absl::InvalidArgumentError("a machine needs a boot entry and a trap handler");
+  }
+  if (config.cpu_stack_size < 16 * 1024) {
+    return absl::InvalidArgumentError("cpu stacks must be at least 16 KiB");
+  }
+  absl::StatusOr<std::unique_ptr<Ram>> ram = Ram::Create(config.numa_nodes, config.ram_per_node);
+  if (!ram.ok()) return ram.status();
+  std::unique_ptr<Machine> machine(new Machine(std::move(config)));
+  machine->ram_ = *std::move(ram);
+  return machine;
+}
+
+Machine::Machine(MachineConfig config)
+    : config_(std::move(config)), cpus_(config_.cpus), prng_(config_.seed) {
+  for (hal::CpuId id = 0; id < cpus_.size(); ++id) cpus_[id].id = id;
+  candidates_.reserve(cpus_.size());
+}
+
+Machine::~Machine() = default;
+
+Machine& Machine::Current() {
+  if (current_machine == nullptr) {
+    std::fprintf(stderr, "sim: a HAL function was called outside Machine::Run\n");
+    std::abort();
+  }
+  return *current_machine;
+}
+
+RunResult Machine::Run() {
+  if (ran_) {
+    result_.outcome = RunOutcome::kPanicked;
+    result_.failure = "Machine::Run called twice";
+    return result_;
+  }
+  ran_ = true;
+  SignalGuard signals;
+  current_machine = this;
+  boot_info_ = {config_.command_line.c_str(), "sim"};
+  Cpu& boot = cpus_[0];
+  boot.started = true;
+  boot.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
+  boot.suspended =
+      PrepareFiber(boot.boot_stack->base(), boot.boot_stack->size(), &CpuMain, &boot);
+  current_ = 0;
+  SwitchFiber(&host_, boot.suspended);
+  // Back on the host stack: Stop() ended the run.
+  current_machine = nullptr;
+  return result_;
+}
+
+void Machine::CpuMain(void* cpu_pointer) {
+  Machine& machine = Current();
+  Cpu& cpu = *static_cast<Cpu*>(cpu_pointer);
+  machine.Record(hal::TraceKind::kCpuStart, cpu.id, 0);
+  if (cpu.id == 0) {
+    machine.config_.boot_entry(machine.boot_info_);
+  } else {
+    cpu.entry(cpu.id);
+  }
+  machine.result_.failure = absl::StrFormat("cpu %u's entry function returned", cpu.id);
+  machine.Stop(RunOutcome::kPanicked);
+}
+
+bool Machine::StartCpu(hal::CpuId id, hal::SecondaryEntry entry) {
+  if (id >= cpus_.size() || cpus_[id].started || entry == nullptr) return false;
+  Cpu& cpu = cpus_[id];
+  cpu.started = true;
+  cpu.entry = entry;
+  cpu.stats.time = Now() + config_.costs.cpu_start;
+  cpu.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
+  cpu.suspended = PrepareFiber(cpu.boot_stack->base(), cpu.boot_stack->size(), &CpuMain, &cpu);
+  return true;
+}
+
+void Machine::Record(hal::TraceKind kind, uint64_t a, uint64_t b) {
+  trace_.Record(kind, current_, cpus_[current_].stats.time, a, b);
+}
+
+void Machine::Interleave(hal::InterleaveReason reason) {
+  Cpu& cpu = current();
+  cpu.stats.time += config_.costs.step[static_cast<size_t>(reason)];
+  ++cpu.stats.interleavings;
+  if (++interleavings_ > config_.max_interleavings && config_.max_interleavings != 0) {
+    result_.failure = absl::StrFormat("stopped after %u interleaving points without power-off",
+                                      config_.max_interleavings);
+    Stop(RunOutcome::kLimitReached);
+  }
+  DeliverPendingInterrupts();
+  Reschedule();
+  DeliverPendingInterrupts();
+}
+
+void Machine::SetInterruptsEnabled(bool enabled) {
+  Cpu& cpu = current();
+  const bool was_enabled = cpu.interrupts_enabled;
+  cpu.interrupts_enabled = enabled;
+  if (enabled && !was_enabled) Interleave(hal::InterleaveReason::kInterruptEnable);
+}
+
+bool Machine::HasPendingInterrupt(const Cpu& cpu) const {
+  return cpu.stats.time >= cpu.timer_deadline || cpu.pending_ipis > 0 ||
+         !cpu.pending_devices.empty();
+}
+
+void Machine::DeliverPendingInterrupts() {
+  for (;;) {
+    Cpu& cpu = current();
+    if (!cpu.interrupts_enabled || !HasPendingInterrupt(cpu)) return;
+    hal::Trap trap{};
+    if (cpu.stats.time >= cpu.timer_deadline) {
+      cpu.timer_deadline = kNoDeadline;
+      trap.kind = hal::TrapKind::kTimer;
+      ++cpu.stats.timer_traps;
+    } else if (cpu.pending_ipis > 0) {
+      --cpu.pending_ipis;
+      trap.kind = hal::TrapKind::kIpi;
+      ++cpu.stats.ipi_traps;
+    } else {
+      trap.kind = hal::TrapKind::kDevice;
+      trap.vector = cpu.pending_devices.front();
+      cpu.pending_devices.pop_front();
+      ++cpu.stats.device_traps;
+    }
+    Deliver(trap);
+  }
+}
+
+void Machine::Deliver(hal::Trap& trap) {
+  Cpu& cpu = current();
+  cpu.interrupts_enabled = false;
+  cpu.stats.time += config_.costs.trap_entry;
+  Record(hal::TraceKind::kTrapEnter, static_cast<uint64_t>(trap.kind), trap.vector);
+  config_.trap_handler(trap);
+  // The handler may have switched contexts: return from the trap on the CPU
+  // this context runs on now.
+  current().interrupts_enabled = true;
+}
+
+void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
+  if (!cpu.halted) return;
+  cpu.halted = false;
+  cpu.stats.time = std::max(cpu.stats.time, at);
+  cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
+}
+
+void Machine::Reschedule() {
+  hal::Nanoseconds earliest = kNoDeadline;
+  for (const Cpu& cpu : cpus_) {
+    if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
+  }
+  if (earliest == kNoDeadline) {
+    // Every CPU is halted: jump time forward to the first timer to fire.
+    Cpu* next_timer = nullptr;
+    for (Cpu& cpu : cpus_) {
+      if (cpu.started && cpu.timer_deadline != kNoDeadline &&
+          (next_timer == nullptr || cpu.timer_deadline < next_timer->timer_deadline)) {
+        next_timer = &cpu;
+      }
+    }
+    if (next_timer == nullptr) {
+      result_.failure = "every started CPU is halted and none has a timer armed or an "
+                        "interrupt pending: nothing can ever run again";
+      Stop(RunOutcome::kDeadlocked);
+    }
+    Wake(*next_timer, next_timer->timer_deadline);
+    earliest = next_timer->stats.time;
+  }
+  const hal::Nanoseconds horizon = earliest + config_.skew_window;
+  for (Cpu& cpu : cpus_) {
+    if (cpu.halted && cpu.timer_deadline <= horizon) Wake(cpu, cpu.timer_deadline);
+  }
+  hal::CpuId next = current_;
+  if (config_.policy == SchedulePolicy::kRoundRobin) {
+    for (size_t step = 1; step <= cpus_.size(); ++step) {
+      const Cpu& cpu = cpus_[(current_ + step) % cpus_.size()];
+      if (cpu.started && !cpu.halted) {
+        next = cpu.id;
+        break;
+      }
+    }
+  } else {
+    candidates_.clear();
+    for (const Cpu& cpu : cpus_) {
+      if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
+    }
+    next = candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
+  }
+  if (next == current_) return;
+  Cpu& from = current();
+  ++cpus_[next].stats.switches_in;
+  ++cpu_switches_;
+  Record(hal::TraceKind::kCpuSwitch, next, 0);
+  current_ = next;
+  SwitchFiber(&from.suspended, cpus_[next].suspended);
+}
+
+void Machine::WaitForInterrupt() {
+  Cpu& cpu = current();
+  cpu.interrupts_enabled = true;
+  if (!HasPendingInterrupt(cpu)) {
+    cpu.halted = true;
+    cpu.halted_since = cpu.stats.time;
+    Record(hal::TraceKind::kCpuHalt, 0, 0);
+    Reschedule();  // Comes back once something woke this CPU.
+  }
+  DeliverPendingInterrupts();
+}
+
+void Machine::SetTimerDeadline(hal::Nanoseconds deadline) {
+  current().timer_deadline = deadline;
+  Record(hal::TraceKind::kTimerArm, deadline, 0);
+}
+
+void Machine::SendIpi(hal::CpuId target) {
+  if (target >= cpus_.size()) {
+    result_.failure = absl::StrFormat("kernel sent an IPI to cpu %u of %u", target, cpus_.size());
+    Stop(RunOutcome::kPanicked);
+  }
+  Cpu& to = cpus_[target];
+  ++to.pending_ipis;
+  Record(hal::TraceKind::kIpiSend, target, 0);
+  Wake(to, Now() + config_.costs.ipi_latency);
+  Interleave(hal::InterleaveReason::kIpiSend);
+}
+
+void Machine::InjectDeviceInterrupt(hal::CpuId target, uint32_t vector) {
+  Cpu& to = cpus_.at(target);
+  to.pending_devices.push_back(vector);
+  Wake(to, to.stats.time);
+}
+
+void Machine::ContextSwitch(hal::KernelContext* from, hal::KernelContext* to) {
+  Cpu& cpu = current();
+  cpu.stats.time += config_.costs.context_switch;
+  ++cpu.stats.context_switches;
+  Record(hal::TraceKind::kContextSwitch, 0, 0);
+  SwitchFiber(&from->saved_sp, to->saved_sp);
+}
+
+void Machine::ActivateAddressSpace(hal::PhysAddr root, uint16_t asid) {
+  current().address_space_root = root;
+  current().asid = asid;
+  Record(hal::TraceKind::kAddressSpace, root, asid);
+}
+
+void Machine::TraceEvent(hal::TraceKind kind, uint64_t a, uint64_t b) { Record(kind, a, b); }
+
+void Machine::ConsoleWrite(const char* data, size_t length) {
+  result_.console.append(data, length);
+  if (config_.echo_console) {
+    std::fwrite(data, 1, length, stdout);
+    std::fflush(stdout);
+  }
+}
+
+void Machine::PowerOff(int exit_code) {
+  result_.exit_code = exit_code;
+  Stop(RunOutcome::kPoweredOff);
+}
+
+void Machine::PanicHalt() {
+  // The kernel printed its reason last; repeat it with the backtrace.
+  std::string reason = "(no panic message)";
+  const size_t at = result_.console.rfind("KERNEL PANIC");
+  if (at != std::string::npos) {
+    reason = result_.console.substr(at, result_.console.find('\n', at) - at);
+  }
+  result_.failure = absl::StrFormat("%s\nhost backtrace of cpu %u at %u ns:\n%s", reason,
+                                    current_, Now(), CurrentBacktrace());
+  Stop(RunOutcome::kPanicked);
+}
+
+void Machine::HostFault(const char* what) {
+  result_.failure = absl::StrFormat("%s, on cpu %u at %u ns; host backtrace:\n%s", what,
+                                    current_, Now(), CurrentBacktrace());
+  Stop(RunOutcome::kPanicked);
+}
+
+void Machine::Stop(RunOutcome outcome) {
+  result_.outcome = outcome;
+  result_.trace_hash = trace_.hash();
+  result_.trace_events = trace_.count();
+  result_.interleavings = interleavings_;
+  result_.cpu_switches = cpu_switches_;
+  result_.cpus.clear();
+  for (Cpu& cpu : cpus_) {
+    if (cpu.halted) cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
+    cpu.stats.started = cpu.started;
+    result_.end_time = std::max(result_.end_time, cpu.stats.time);
+    result_.cpus.push_back(cpu.stats);
+  }
+  FiberHandle abandoned;
+  SwitchFiber(&abandoned, host_);
+  std::abort();  // Nothing resumes a stopped machine.
+}
+
+}  // namespace sim

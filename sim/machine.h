@@ -1,0 +1,183 @@
+// The simulated machine: CPUs as fibers on one host thread, a seeded
+// scheduler of CPUs at every interleaving point, virtual time, per-CPU
+// timers, queued IPIs and device interrupts, mmap'd RAM, and the trace.
+//
+// One Machine runs at a time per process (the HAL functions reach it through
+// Machine::Current()).
+#ifndef VERIDIAN_SIM_MACHINE_H_
+#define VERIDIAN_SIM_MACHINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sim/cost_model.h"
+#include "sim/fiber.h"
+#include "sim/prng.h"
+#include "sim/ram.h"
+#include "sim/trace.h"
+#include "src/hal/boot.h"
+#include "src/hal/context.h"
+#include "src/hal/cpu.h"
+#include "src/hal/interleave.h"
+#include "src/hal/mmu.h"
+#include "src/hal/trap.h"
+
+namespace sim {
+
+using BootEntry = void (*)(const hal::BootInfo& boot_info);
+using TrapHandler = void (*)(hal::Trap& trap);
+
+enum class SchedulePolicy {
+  // At each interleaving point, any CPU within the skew window of the
+  // earliest runnable CPU, chosen by the seeded generator.
+  kRandom,
+  // The next runnable CPU by index at every point (benchmarks, debugging).
+  kRoundRobin,
+};
+
+struct MachineConfig {
+  uint32_t cpus = 4;
+  uint32_t numa_nodes = 1;
+  uint64_t ram_per_node = 64ull << 20;
+  uint64_t seed = 1;
+  SchedulePolicy policy = SchedulePolicy::kRandom;
+  // How far (simulated ns) a CPU may run ahead of the slowest runnable one.
+  hal::Nanoseconds skew_window = 2'000;
+  hal::PageTableFormat page_table_format = hal::PageTableFormat::kX86_64;
+  std::string command_line;
+  BootEntry boot_entry = nullptr;      // Runs on CPU 0.
+  TrapHandler trap_handler = nullptr;  // Every delivered trap.
+  size_t cpu_stack_size = 256 * 1024;
+  // Stops a run that never powers off (0 = no limit).
+  uint64_t max_interleavings = 200'000'000;
+  bool echo_console = true;  // Also write the console to stdout.
+  CostModel costs;
+};
+
+enum class RunOutcome {
+  kPoweredOff,  // The kernel called hal::PowerOff.
+  kPanicked,    // The kernel panicked (hal::PanicHalt).
+  kDeadlocked,  // Every CPU halted with nothing that could wake one.
+  kLimitReached,
+};
+const char* RunOutcomeName(RunOutcome outcome);
+
+struct CpuStats {
+  bool started = false;
+  hal::Nanoseconds time = 0;
+  hal::Nanoseconds halted_time = 0;
+  uint64_t interleavings = 0;
+  uint64_t switches_in = 0;
+  uint64_t timer_traps = 0;
+  uint64_t ipi_traps = 0;
+  uint64_t device_traps = 0;
+  uint64_t context_switches = 0;
+};
+
+struct RunResult {
+  RunOutcome outcome = RunOutcome::kPoweredOff;
+  int exit_code = 0;  // From hal::PowerOff.
+  uint64_t trace_hash = 0;
+  uint64_t trace_events = 0;
+  uint64_t interleavings = 0;
+  uint64_t cpu_switches = 0;
+  hal::Nanoseconds end_time = 0;  // The latest CPU's clock.
+  std::vector<CpuStats> cpus;
+  std::string console;
+  std::string failure;  // Panic message and backtrace, or what deadlocked.
+};
+
+class Machine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Machine>> Create(MachineConfig config);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // Boots config.boot_entry on CPU 0 and runs until power-off, panic,
+  // deadlock or the interleaving limit. Once per Machine.
+  RunResult Run();
+
+  // The machine being run; only valid inside Run().
+  static Machine& Current();
+
+  // Queues a device interrupt for `cpu` (fault injection, tests).
+  void InjectDeviceInterrupt(hal::CpuId cpu, uint32_t vector);
+
+  const MachineConfig& config() const { return config_; }
+  const Ram& ram() const { return *ram_; }
+
+  // --- The HAL, as the simulator implements it (called from sim/hal.cc). ---
+  hal::CpuId current_cpu() const { return current_; }
+  uint32_t cpu_count() const { return config_.cpus; }
+  bool StartCpu(hal::CpuId cpu, hal::SecondaryEntry entry);
+  void Interleave(hal::InterleaveReason reason);
+  bool InterruptsEnabled() const { return cpus_[current_].interrupts_enabled; }
+  void SetInterruptsEnabled(bool enabled);
+  void WaitForInterrupt();
+  hal::Nanoseconds Now() const { return cpus_[current_].stats.time; }
+  void SetTimerDeadline(hal::Nanoseconds deadline);
+  void SendIpi(hal::CpuId target);
+  void ContextSwitch(hal::KernelContext* from, hal::KernelContext* to);
+  void ActivateAddressSpace(hal::PhysAddr root, uint16_t asid);
+  void TraceEvent(hal::TraceKind kind, uint64_t a, uint64_t b);
+  void ConsoleWrite(const char* data, size_t length);
+  [[noreturn]] void PowerOff(int exit_code);
+  [[noreturn]] void PanicHalt();
+  // Ends the run from a fatal host signal raised by simulated code.
+  [[noreturn]] void HostFault(const char* what);
+
+ private:
+  static constexpr hal::Nanoseconds kNoDeadline = ~hal::Nanoseconds{0};
+
+  struct Cpu {
+    hal::CpuId id = 0;
+    bool started = false;
+    bool halted = false;
+    bool interrupts_enabled = false;
+    hal::Nanoseconds halted_since = 0;
+    hal::Nanoseconds timer_deadline = kNoDeadline;
+    uint64_t pending_ipis = 0;
+    std::deque<uint32_t> pending_devices;
+    FiberHandle suspended = nullptr;  // What the CPU runs, while another CPU runs.
+    std::unique_ptr<FiberStack> boot_stack;
+    hal::SecondaryEntry entry = nullptr;
+    hal::PhysAddr address_space_root = 0;
+    uint16_t asid = 0;
+    CpuStats stats;
+  };
+
+  explicit Machine(MachineConfig config);
+  static void CpuMain(void* cpu);
+  Cpu& current() { return cpus_[current_]; }
+  void Record(hal::TraceKind kind, uint64_t a, uint64_t b);
+  bool HasPendingInterrupt(const Cpu& cpu) const;
+  void DeliverPendingInterrupts();
+  void Deliver(hal::Trap& trap);
+  // Picks the CPU to run next and switches to it (perhaps the current one).
+  void Reschedule();
+  void Wake(Cpu& cpu, hal::Nanoseconds at);
+  [[noreturn]] void Stop(RunOutcome outcome);
+
+  MachineConfig config_;
+  std::unique_ptr<Ram> ram_;
+  std::vector<Cpu> cpus_;
+  std::vector<hal::CpuId> candidates_;  // Scratch for Reschedule.
+  Prng prng_;
+  Trace trace_;
+  hal::CpuId current_ = 0;
+  FiberHandle host_ = nullptr;  // The host stack that called Run().
+  hal::BootInfo boot_info_{};
+  RunResult result_;
+  uint64_t interleavings_ = 0;
+  uint64_t cpu_switches_ = 0;
+  bool ran_ = false;
+};
+
+}  // namespace sim
+
+#endif  // VERIDIAN_SIM_MACHINE_H_
