@@ -166,9 +166,9 @@ void Machine::Interleave(hal::InterleaveReason reason) {
                                       config_.max_interleavings);
     Stop(RunOutcome::kLimitReached);
   }
-  DeliverPendingInterrupts();
+  MaybeDeliverInterrupts();
   Reschedule();
-  DeliverPendingInterrupts();
+  MaybeDeliverInterrupts();
 }
 
 void Machine::SetInterruptsEnabled(bool enabled) {
@@ -176,11 +176,6 @@ void Machine::SetInterruptsEnabled(bool enabled) {
   const bool was_enabled = cpu.interrupts_enabled;
   cpu.interrupts_enabled = enabled;
   if (enabled && !was_enabled) Interleave(hal::InterleaveReason::kInterruptEnable);
-}
-
-bool Machine::HasPendingInterrupt(const Cpu& cpu) const {
-  return cpu.stats.time >= cpu.timer_deadline || cpu.pending_ipis > 0 ||
-         !cpu.pending_devices.empty();
 }
 
 void Machine::DeliverPendingInterrupts() {
@@ -220,11 +215,12 @@ void Machine::Deliver(hal::Trap& trap) {
 void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
   if (!cpu.halted) return;
   cpu.halted = false;
+  --halted_cpus_;
   cpu.stats.time = std::max(cpu.stats.time, at);
   cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
 }
 
-void Machine::Reschedule() {
+hal::Nanoseconds Machine::WakeDueCpus() {
   hal::Nanoseconds earliest = kNoDeadline;
   for (const Cpu& cpu : cpus_) {
     if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
@@ -250,6 +246,11 @@ void Machine::Reschedule() {
   for (Cpu& cpu : cpus_) {
     if (cpu.halted && cpu.timer_deadline <= horizon) Wake(cpu, cpu.timer_deadline);
   }
+  return earliest;
+}
+
+void Machine::Reschedule() {
+  if (halted_cpus_ > 0) WakeDueCpus();
   hal::CpuId next = current_;
   if (config_.policy == SchedulePolicy::kRoundRobin) {
     for (size_t step = 1; step <= cpus_.size(); ++step) {
@@ -260,6 +261,11 @@ void Machine::Reschedule() {
       }
     }
   } else {
+    hal::Nanoseconds earliest = kNoDeadline;
+    for (const Cpu& cpu : cpus_) {
+      if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
+    }
+    const hal::Nanoseconds horizon = earliest + config_.skew_window;
     candidates_.clear();
     for (const Cpu& cpu : cpus_) {
       if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
@@ -280,6 +286,7 @@ void Machine::WaitForInterrupt() {
   cpu.interrupts_enabled = true;
   if (!HasPendingInterrupt(cpu)) {
     cpu.halted = true;
+    ++halted_cpus_;
     cpu.halted_since = cpu.stats.time;
     Record(hal::TraceKind::kCpuHalt, 0, 0);
     Reschedule();  // Comes back once something woke this CPU.

@@ -155,7 +155,18 @@ class Machine {
   static void CpuMain(void* cpu);
   Cpu& current() { return cpus_[current_]; }
   void Record(hal::TraceKind kind, uint64_t a, uint64_t b);
-  bool HasPendingInterrupt(const Cpu& cpu) const;
+  static bool HasPendingInterrupt(const Cpu& cpu) {
+    return cpu.stats.time >= cpu.timer_deadline || cpu.pending_ipis > 0 ||
+           !cpu.pending_devices.empty();
+  }
+  // Cheap enough to call at every interleaving point.
+  void MaybeDeliverInterrupts() {
+    const Cpu& cpu = cpus_[current_];
+    if (cpu.interrupts_enabled && HasPendingInterrupt(cpu)) DeliverPendingInterrupts();
+  }
+  // Wakes halted CPUs whose timers are due; returns the earliest runnable
+  // CPU's time (waking the first timer if every CPU is halted).
+  hal::Nanoseconds WakeDueCpus();
   void DeliverPendingInterrupts();
   void Deliver(hal::Trap& trap);
   // Picks the CPU to run next and switches to it (perhaps the current one).
@@ -175,6 +186,7 @@ class Machine {
   RunResult result_;
   uint64_t interleavings_ = 0;
   uint64_t cpu_switches_ = 0;
+  uint32_t halted_cpus_ = 0;
   bool ran_ = false;
 };
 

@@ -1,0 +1,47 @@
+// Google Benchmark reporter that keeps the median of each benchmark, so a
+// benchmark binary can print kernel-vs-host-peer ratios measured in one run.
+#ifndef VERIDIAN_BENCH_RATIO_REPORTER_H_
+#define VERIDIAN_BENCH_RATIO_REPORTER_H_
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+
+namespace bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.aggregate_name == "median") {
+        medians_[run.run_name.function_name] = run.GetAdjustedRealTime();
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  // Prints "what: A ns vs B ns = ratio (target)"; false if either is missing.
+  bool PrintRatio(const std::string& what, const std::string& numerator,
+                  const std::string& denominator, const char* target) const {
+    auto a = medians_.find(numerator);
+    auto b = medians_.find(denominator);
+    if (a == medians_.end() || b == medians_.end() || b->second == 0) {
+      std::printf("%s: not measured (run without a --benchmark_filter that drops %s or %s)\n",
+                  what.c_str(), numerator.c_str(), denominator.c_str());
+      return false;
+    }
+    std::printf("%s: median %.1f ns vs %.1f ns, ratio %.2fx (%s)\n", what.c_str(), a->second,
+                b->second, a->second / b->second, target);
+    return true;
+  }
+
+ private:
+  std::map<std::string, double> medians_;
+};
+
+}  // namespace bench
+
+#endif  // VERIDIAN_BENCH_RATIO_REPORTER_H_
