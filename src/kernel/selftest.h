@@ -22,6 +22,11 @@ struct SelfTest {
   bool (*finish)();
 };
 
+// Reads "iterations=N" (or `fallback`) into *iterations; on a malformed
+// number prints why, naming `test`, and returns false.
+bool ParseIterations(const vos::CommandLine& command_line, const char* test, uint64_t fallback,
+                     uint64_t* iterations);
+
 // nullptr when no self-test has that name.
 const SelfTest* FindSelfTest(const char* name, size_t name_length);
 // Prints the list of self-tests.

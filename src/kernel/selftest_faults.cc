@@ -22,14 +22,8 @@ struct RacyState {
 RacyState racy;
 
 bool RacySetup(const vos::CommandLine& command_line, uint32_t cpus) {
-  vos::Result<uint64_t> iterations = command_line.GetUint("iterations", kDefaultIterations);
-  if (!iterations.ok()) {
-    vos::Printf("racy: iterations= must be a decimal number\n");
-    return false;
-  }
-  racy.iterations = *iterations;
   racy.cpus = cpus;
-  return true;
+  return ParseIterations(command_line, "racy", kDefaultIterations, &racy.iterations);
 }
 
 void RacyRun(hal::CpuId) {

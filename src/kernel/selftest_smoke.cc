@@ -51,14 +51,8 @@ void OnTick() {
 }
 
 bool Setup(const vos::CommandLine& command_line, uint32_t cpus) {
-  vos::Result<uint64_t> iterations = command_line.GetUint("iterations", kDefaultIterations);
-  if (!iterations.ok()) {
-    vos::Printf("smoke: iterations= must be a decimal number\n");
-    return false;
-  }
-  state.iterations = *iterations;
   state.cpus = cpus;
-  return true;
+  return ParseIterations(command_line, "smoke", kDefaultIterations, &state.iterations);
 }
 
 void IncrementUnderLock() {
