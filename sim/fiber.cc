@@ -2,7 +2,6 @@
 
 #include <sys/mman.h>
 
-#include <boost/context/detail/fcontext.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -11,22 +10,23 @@ namespace sim {
 namespace {
 
 namespace ctx = boost::context::detail;
+using internal::Jump;
+using internal::kNotStartedTag;
 
-constexpr uintptr_t kNotStartedTag = 1;
 constexpr size_t kGuardSize = 4096;
 
+}  // namespace
+
+namespace internal {
 struct StartRecord {
   FiberEntry entry;
   void* arg;
   char* stack_base;
 };
+}  // namespace internal
 
-// Passed with every jump: where the jumper's own context must be saved, and
-// the start record when the target has never run.
-struct Jump {
-  FiberHandle* save;
-  const StartRecord* start;
-};
+namespace {
+using internal::StartRecord;
 
 [[noreturn]] void FiberMain(ctx::transfer_t transfer) {
   Jump* jump = static_cast<Jump*>(transfer.data);
@@ -46,19 +46,17 @@ FiberHandle PrepareFiber(void* stack_base, size_t stack_size, FiberEntry entry, 
   return reinterpret_cast<FiberHandle>(reinterpret_cast<uintptr_t>(record) | kNotStartedTag);
 }
 
-void SwitchFiber(FiberHandle* save, FiberHandle target) {
-  Jump jump{save, nullptr};
-  const uintptr_t bits = reinterpret_cast<uintptr_t>(target);
-  if (bits & kNotStartedTag) {
-    auto* record = reinterpret_cast<StartRecord*>(bits & ~kNotStartedTag);
-    jump.start = record;
-    char* top = reinterpret_cast<char*>(record);
-    target = ctx::make_fcontext(top, static_cast<size_t>(top - record->stack_base), &FiberMain);
-  }
-  ctx::transfer_t transfer = ctx::jump_fcontext(static_cast<ctx::fcontext_t>(target), &jump);
-  // Resumed: save the context of whoever switched to us where it asked.
-  *static_cast<Jump*>(transfer.data)->save = transfer.fctx;
+namespace internal {
+
+ctx::fcontext_t MakeContext(FiberHandle prepared, Jump* jump) {
+  auto* record = reinterpret_cast<StartRecord*>(reinterpret_cast<uintptr_t>(prepared) &
+                                                ~kNotStartedTag);
+  jump->start = record;
+  char* top = reinterpret_cast<char*>(record);
+  return ctx::make_fcontext(top, static_cast<size_t>(top - record->stack_base), &FiberMain);
 }
+
+}  // namespace internal
 
 FiberStack::FiberStack(size_t size) : size_(size) {
   mapping_ = mmap(nullptr, size + kGuardSize, PROT_READ | PROT_WRITE,

@@ -14,8 +14,6 @@
 namespace sim {
 namespace {
 
-Machine* current_machine = nullptr;
-
 // Simulated kernel code runs on fiber stacks; a bad pointer or a stack
 // overflow there must end the run with a report, not kill the host quietly.
 constexpr size_t kSignalStackSize = 256 * 1024;
@@ -99,12 +97,9 @@ Machine::Machine(MachineConfig config)
 
 Machine::~Machine() = default;
 
-Machine& Machine::Current() {
-  if (current_machine == nullptr) {
-    std::fprintf(stderr, "sim: a HAL function was called outside Machine::Run\n");
-    std::abort();
-  }
-  return *current_machine;
+void Machine::NoCurrentMachine() {
+  std::fprintf(stderr, "sim: a HAL function was called outside Machine::Run\n");
+  std::abort();
 }
 
 RunResult Machine::Run() {
@@ -115,7 +110,7 @@ RunResult Machine::Run() {
   }
   ran_ = true;
   SignalGuard signals;
-  current_machine = this;
+  current_machine_ = this;
   boot_info_ = {config_.command_line.c_str(), "sim"};
   Cpu& boot = cpus_[0];
   boot.started = true;
@@ -125,7 +120,7 @@ RunResult Machine::Run() {
   current_ = 0;
   SwitchFiber(&host_, boot.suspended);
   // Back on the host stack: Stop() ended the run.
-  current_machine = nullptr;
+  current_machine_ = nullptr;
   return result_;
 }
 
@@ -253,10 +248,11 @@ void Machine::Reschedule() {
   if (halted_cpus_ > 0) WakeDueCpus();
   hal::CpuId next = current_;
   if (config_.policy == SchedulePolicy::kRoundRobin) {
-    for (size_t step = 1; step <= cpus_.size(); ++step) {
-      const Cpu& cpu = cpus_[(current_ + step) % cpus_.size()];
-      if (cpu.started && !cpu.halted) {
-        next = cpu.id;
+    hal::CpuId candidate = current_;
+    for (size_t step = 0; step < cpus_.size(); ++step) {
+      if (++candidate == cpus_.size()) candidate = 0;  // No divide on the hot path.
+      if (cpus_[candidate].started && !cpus_[candidate].halted) {
+        next = candidate;
         break;
       }
     }

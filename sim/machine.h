@@ -103,7 +103,10 @@ class Machine {
   RunResult Run();
 
   // The machine being run; only valid inside Run().
-  static Machine& Current();
+  static Machine& Current() {
+    if (current_machine_ == nullptr) [[unlikely]] NoCurrentMachine();
+    return *current_machine_;
+  }
 
   // Queues a device interrupt for `cpu` (fault injection, tests).
   void InjectDeviceInterrupt(hal::CpuId cpu, uint32_t vector);
@@ -152,6 +155,8 @@ class Machine {
   };
 
   explicit Machine(MachineConfig config);
+  [[noreturn]] static void NoCurrentMachine();
+  static inline Machine* current_machine_ = nullptr;
   static void CpuMain(void* cpu);
   Cpu& current() { return cpus_[current_]; }
   void Record(hal::TraceKind kind, uint64_t a, uint64_t b);
