@@ -1,9 +1,14 @@
-// The run's trace: every scheduling decision and kernel event, folded into a
-// hash that identifies the interleaving. (Recording to a file and replay
-// build on this; see docs/simulator.md.)
+// The run's trace: every CPU switch the scheduler makes and every kernel
+// event, folded into a hash that identifies the interleaving. Events are
+// buffered in blocks and hashed a block at a time over independent lanes, so
+// recording one costs a few stores rather than a chain of multiplies on the
+// simulator's hottest path. (Writing blocks to a file for replay builds on
+// the same buffer; see docs/simulator.md.)
 #ifndef VERIDIAN_SIM_TRACE_H_
 #define VERIDIAN_SIM_TRACE_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "src/hal/trace.h"
@@ -11,27 +16,35 @@
 
 namespace sim {
 
+struct TraceEvent {
+  uint64_t header;  // kind << 48 | cpu << 32.
+  hal::Nanoseconds time;
+  uint64_t a;
+  uint64_t b;
+};
+
 class Trace {
  public:
+  static constexpr size_t kBlockEvents = 256;
+
   void Record(hal::TraceKind kind, hal::CpuId cpu, hal::Nanoseconds time, uint64_t a,
               uint64_t b) {
-    hash_ = Round(hash_, static_cast<uint64_t>(kind) << 48 | uint64_t{cpu} << 32);
-    hash_ = Round(hash_, time);
-    hash_ = Round(hash_, a);
-    hash_ = Round(hash_, b);
+    block_[used_] = {static_cast<uint64_t>(kind) << 48 | uint64_t{cpu} << 32, time, a, b};
+    if (++used_ == kBlockEvents) FoldBlock();
     ++count_;
   }
-  uint64_t hash() const { return hash_; }
+
+  // The hash of every event so far (the partial block included).
+  uint64_t hash() const;
   uint64_t count() const { return count_; }
 
  private:
-  // The XXH64 accumulator round: one multiply-rotate-multiply per word, cheap
-  // enough for every event and order-sensitive.
-  static uint64_t Round(uint64_t accumulator, uint64_t input) {
-    accumulator += input * 0xc2b2ae3d27d4eb4full;
-    accumulator = (accumulator << 31) | (accumulator >> 33);
-    return accumulator * 0x9e3779b185ebca87ull;
-  }
+  // Hashes the buffered events into hash_ and empties the buffer.
+  void FoldBlock();
+  static uint64_t HashEvents(uint64_t seed, const TraceEvent* events, size_t count);
+
+  std::array<TraceEvent, kBlockEvents> block_;
+  size_t used_ = 0;
   uint64_t hash_ = 0x5645524944494e31ull;
   uint64_t count_ = 0;
 };
