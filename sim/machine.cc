@@ -93,6 +93,8 @@ Machine::Machine(MachineConfig config)
     : config_(std::move(config)), cpus_(config_.cpus), prng_(config_.seed) {
   for (hal::CpuId id = 0; id < cpus_.size(); ++id) cpus_[id].id = id;
   candidates_.reserve(cpus_.size());
+  interleaving_limit_ =
+      config_.max_interleavings == 0 ? ~uint64_t{0} : config_.max_interleavings;
 }
 
 Machine::~Machine() = default;
@@ -148,22 +150,10 @@ bool Machine::StartCpu(hal::CpuId id, hal::SecondaryEntry entry) {
   return true;
 }
 
-void Machine::Record(hal::TraceKind kind, uint64_t a, uint64_t b) {
-  trace_.Record(kind, current_, cpus_[current_].stats.time, a, b);
-}
-
-void Machine::Interleave(hal::InterleaveReason reason) {
-  Cpu& cpu = current();
-  cpu.stats.time += config_.costs.step[static_cast<size_t>(reason)];
-  ++cpu.stats.interleavings;
-  if (++interleavings_ > config_.max_interleavings && config_.max_interleavings != 0) {
-    result_.failure = absl::StrFormat("stopped after %u interleaving points without power-off",
-                                      config_.max_interleavings);
-    Stop(RunOutcome::kLimitReached);
-  }
-  MaybeDeliverInterrupts();
-  Reschedule();
-  MaybeDeliverInterrupts();
+void Machine::LimitReached() {
+  result_.failure = absl::StrFormat("stopped after %u interleaving points without power-off",
+                                    config_.max_interleavings);
+  Stop(RunOutcome::kLimitReached);
 }
 
 void Machine::SetInterruptsEnabled(bool enabled) {
@@ -180,16 +170,19 @@ void Machine::DeliverPendingInterrupts() {
     hal::Trap trap{};
     if (cpu.stats.time >= cpu.timer_deadline) {
       cpu.timer_deadline = kNoDeadline;
+      UpdateInterruptAt(cpu);
       trap.kind = hal::TrapKind::kTimer;
       ++cpu.stats.timer_traps;
     } else if (cpu.pending_ipis > 0) {
       --cpu.pending_ipis;
+      UpdateInterruptAt(cpu);
       trap.kind = hal::TrapKind::kIpi;
       ++cpu.stats.ipi_traps;
     } else {
       trap.kind = hal::TrapKind::kDevice;
       trap.vector = cpu.pending_devices.front();
       cpu.pending_devices.pop_front();
+      UpdateInterruptAt(cpu);
       ++cpu.stats.device_traps;
     }
     Deliver(trap);
@@ -244,7 +237,7 @@ hal::Nanoseconds Machine::WakeDueCpus() {
   return earliest;
 }
 
-void Machine::Reschedule() {
+hal::CpuId Machine::PickNextCpu() {
   if (halted_cpus_ > 0) WakeDueCpus();
   hal::CpuId next = current_;
   if (config_.policy == SchedulePolicy::kRoundRobin) {
@@ -268,13 +261,7 @@ void Machine::Reschedule() {
     }
     next = candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
   }
-  if (next == current_) return;
-  Cpu& from = current();
-  ++cpus_[next].stats.switches_in;
-  ++cpu_switches_;
-  Record(hal::TraceKind::kCpuSwitch, next, 0);
-  current_ = next;
-  SwitchFiber(&from.suspended, cpus_[next].suspended);
+  return next;
 }
 
 void Machine::WaitForInterrupt() {
@@ -292,6 +279,7 @@ void Machine::WaitForInterrupt() {
 
 void Machine::SetTimerDeadline(hal::Nanoseconds deadline) {
   current().timer_deadline = deadline;
+  UpdateInterruptAt(current());
   Record(hal::TraceKind::kTimerArm, deadline, 0);
 }
 
@@ -302,6 +290,7 @@ void Machine::SendIpi(hal::CpuId target) {
   }
   Cpu& to = cpus_[target];
   ++to.pending_ipis;
+  to.interrupt_at = 0;
   Record(hal::TraceKind::kIpiSend, target, 0);
   Wake(to, Now() + config_.costs.ipi_latency);
   Interleave(hal::InterleaveReason::kIpiSend);
@@ -310,6 +299,7 @@ void Machine::SendIpi(hal::CpuId target) {
 void Machine::InjectDeviceInterrupt(hal::CpuId target, uint32_t vector) {
   Cpu& to = cpus_.at(target);
   to.pending_devices.push_back(vector);
+  to.interrupt_at = 0;
   Wake(to, to.stats.time);
 }
 
