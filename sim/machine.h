@@ -196,10 +196,20 @@ class Machine {
   void Deliver(hal::Trap& trap);
   // Picks the CPU to run next and switches to it (perhaps the current one).
   void Reschedule() {
-    const hal::CpuId next = PickNextCpu();
+    const hal::CpuId next = halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin
+                                ? NextStartedCpu()
+                                : PickNextCpu();
     if (next != current_) SwitchToCpu(next);
   }
   hal::CpuId PickNextCpu();
+  // Round robin with no CPU halted: the next started CPU by index.
+  hal::CpuId NextStartedCpu() const {
+    hal::CpuId candidate = current_;
+    do {
+      if (++candidate == cpus_.size()) candidate = 0;  // No divide on the hot path.
+    } while (!cpus_[candidate].started);
+    return candidate;
+  }
   void SwitchToCpu(hal::CpuId next) {
     Cpu& from = cpus_[current_];
     ++cpus_[next].stats.switches_in;
