@@ -208,11 +208,16 @@ void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
   cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
 }
 
-hal::Nanoseconds Machine::WakeDueCpus() {
+hal::Nanoseconds Machine::EarliestRunnableTime() const {
   hal::Nanoseconds earliest = kNoDeadline;
   for (const Cpu& cpu : cpus_) {
     if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
   }
+  return earliest;
+}
+
+hal::Nanoseconds Machine::WakeDueCpus() {
+  hal::Nanoseconds earliest = EarliestRunnableTime();
   if (earliest == kNoDeadline) {
     // Every CPU is halted: jump time forward to the first timer to fire.
     Cpu* next_timer = nullptr;
@@ -239,29 +244,14 @@ hal::Nanoseconds Machine::WakeDueCpus() {
 
 hal::CpuId Machine::PickNextCpu() {
   if (halted_cpus_ > 0) WakeDueCpus();
-  hal::CpuId next = current_;
-  if (config_.policy == SchedulePolicy::kRoundRobin) {
-    hal::CpuId candidate = current_;
-    for (size_t step = 0; step < cpus_.size(); ++step) {
-      if (++candidate == cpus_.size()) candidate = 0;  // No divide on the hot path.
-      if (cpus_[candidate].started && !cpus_[candidate].halted) {
-        next = candidate;
-        break;
-      }
-    }
-  } else {
-    hal::Nanoseconds earliest = kNoDeadline;
-    for (const Cpu& cpu : cpus_) {
-      if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
-    }
-    const hal::Nanoseconds horizon = earliest + config_.skew_window;
-    candidates_.clear();
-    for (const Cpu& cpu : cpus_) {
-      if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
-    }
-    next = candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
+  if (config_.policy == SchedulePolicy::kRoundRobin) return NextRunnableCpu();
+  // Waking may have added CPUs behind the old earliest clock: recompute.
+  const hal::Nanoseconds horizon = EarliestRunnableTime() + config_.skew_window;
+  candidates_.clear();
+  for (const Cpu& cpu : cpus_) {
+    if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
   }
-  return next;
+  return candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
 }
 
 void Machine::WaitForInterrupt() {
@@ -355,12 +345,13 @@ void Machine::Stop(RunOutcome outcome) {
   result_.trace_hash = trace_.hash();
   result_.trace_events = trace_.count();
   result_.interleavings = interleavings_;
-  result_.cpu_switches = cpu_switches_;
+  result_.cpu_switches = 0;
   result_.cpus.clear();
   for (Cpu& cpu : cpus_) {
     if (cpu.halted) cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
     cpu.stats.started = cpu.started;
     result_.end_time = std::max(result_.end_time, cpu.stats.time);
+    result_.cpu_switches += cpu.stats.switches_in;
     result_.cpus.push_back(cpu.stats);
   }
   FiberHandle abandoned;

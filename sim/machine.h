@@ -197,23 +197,25 @@ class Machine {
   // Picks the CPU to run next and switches to it (perhaps the current one).
   void Reschedule() {
     const hal::CpuId next = halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin
-                                ? NextStartedCpu()
+                                ? NextRunnableCpu()
                                 : PickNextCpu();
     if (next != current_) SwitchToCpu(next);
   }
   hal::CpuId PickNextCpu();
-  // Round robin with no CPU halted: the next started CPU by index.
-  hal::CpuId NextStartedCpu() const {
+  // Round robin: the next runnable CPU by index after the current one.
+  hal::CpuId NextRunnableCpu() const {
     hal::CpuId candidate = current_;
-    do {
+    for (size_t step = 0; step < cpus_.size(); ++step) {
       if (++candidate == cpus_.size()) candidate = 0;  // No divide on the hot path.
-    } while (!cpus_[candidate].started);
-    return candidate;
+      if (cpus_[candidate].started && !cpus_[candidate].halted) return candidate;
+    }
+    return current_;
   }
+  // The clock of the earliest started, not halted CPU; kNoDeadline if none.
+  hal::Nanoseconds EarliestRunnableTime() const;
   void SwitchToCpu(hal::CpuId next) {
     Cpu& from = cpus_[current_];
     ++cpus_[next].stats.switches_in;
-    ++cpu_switches_;
     Record(hal::TraceKind::kCpuSwitch, next, 0);
     current_ = next;
     SwitchFiber(&from.suspended, cpus_[next].suspended);
@@ -233,7 +235,6 @@ class Machine {
   hal::BootInfo boot_info_{};
   RunResult result_;
   uint64_t interleavings_ = 0;
-  uint64_t cpu_switches_ = 0;
   uint32_t halted_cpus_ = 0;
   uint64_t interleaving_limit_ = 0;  // max_interleavings, or no limit.
   bool ran_ = false;
