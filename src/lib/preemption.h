@@ -1,0 +1,43 @@
+// Per-CPU preemption control. While a CPU's count is non-zero the scheduler
+// must not switch threads on it, so code may use that CPU's private state
+// (per-CPU caches of the frame allocator and heap) without a lock. Cheaper
+// than masking interrupts: it touches no hardware and is not an interleaving
+// point in the simulator. Interrupt handlers must not use such state.
+#ifndef VERIDIAN_SRC_LIB_PREEMPTION_H_
+#define VERIDIAN_SRC_LIB_PREEMPTION_H_
+
+#include <cstdint>
+
+#include "src/hal/cpu.h"
+#include "src/hal/types.h"
+
+namespace vos {
+
+namespace internal {
+struct alignas(64) PreemptionCount {
+  uint32_t value;
+};
+inline PreemptionCount preemption_counts[hal::kMaxCpus];
+}  // namespace internal
+
+inline bool PreemptionEnabled(hal::CpuId cpu) {
+  return internal::preemption_counts[cpu].value == 0;
+}
+
+// Disables preemption on the current CPU for its scope and names that CPU.
+class PreemptionGuard {
+ public:
+  PreemptionGuard() : cpu_(hal::CurrentCpu()) { ++internal::preemption_counts[cpu_].value; }
+  ~PreemptionGuard() { --internal::preemption_counts[cpu_].value; }
+  PreemptionGuard(const PreemptionGuard&) = delete;
+  PreemptionGuard& operator=(const PreemptionGuard&) = delete;
+
+  hal::CpuId cpu() const { return cpu_; }
+
+ private:
+  hal::CpuId cpu_;
+};
+
+}  // namespace vos
+
+#endif  // VERIDIAN_SRC_LIB_PREEMPTION_H_
