@@ -1,0 +1,282 @@
+#include "src/mm/heap.h"
+
+#include <new>
+
+#include "src/hal/cpu.h"
+#include "src/lib/assert.h"
+#include "src/lib/preemption.h"
+#include "src/lib/print.h"
+
+namespace vos {
+namespace {
+
+constinit Heap kernel_heap;
+
+}  // namespace
+
+Heap& KernelHeap() { return kernel_heap; }
+
+Status Heap::Init(PageSource& source) {
+  VOS_ASSERT_MSG(source_ == nullptr, "kernel heap initialised twice");
+  source_ = &source;
+  VOS_RETURN_IF_ERROR(page_map_.Init(source));
+  spans_.Init(source, sizeof(Span));
+  magazines_.Init(source, sizeof(Magazine));
+  for (uint32_t i = 0; i < kSizeClassCount; ++i) {
+    caches_[i].slabs.Init(i, source, page_map_, spans_);
+  }
+  const size_t cpus = hal::CpuCount();
+  cpu_cache_pages_ = (cpus * sizeof(CpuCaches) + hal::kPageSize - 1) / hal::kPageSize;
+  Result<void*> area = source.AllocPages(cpu_cache_pages_);
+  if (!area.ok()) return area.status();
+  auto* caches = static_cast<CpuCaches*>(*area);
+  for (size_t cpu = 0; cpu < cpus; ++cpu) new (&caches[cpu]) CpuCaches();
+  // Last: Allocate and Free check it to catch use before Init.
+  cpu_caches_ = caches;
+  return Status::kOk;
+}
+
+// --- Allocation ------------------------------------------------------------
+
+void* Heap::Allocate(size_t size, size_t alignment) {
+  if (size <= kMaxSmallSize && alignment <= kMinAlignment) [[likely]] {
+    return AllocateSmall(SizeClassFor(size));
+  }
+  return AllocateUnusual(size, alignment);
+}
+
+inline void* Heap::AllocateSmall(uint32_t size_class) {
+  VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
+  PreemptionGuard guard;
+  CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
+  void* object = cpu.TryPop();
+  if (object == nullptr) [[unlikely]] {
+    object = RefillAndPop(size_class, cpu);
+    if (object == nullptr) {
+      caches_[size_class].failures.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+  }
+  cpu.allocations.Add(1);
+  return object;
+}
+
+void* Heap::AllocateUnusual(size_t size, size_t alignment) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > hal::kPageSize) {
+    return nullptr;
+  }
+  if (size <= kMaxSmallSize) {
+    // The first class big enough whose objects are aligned enough.
+    for (uint32_t i = SizeClassFor(size); i < kSizeClassCount; ++i) {
+      if (SizeClassAlignment(i) >= alignment) return AllocateSmall(i);
+    }
+  }
+  return AllocateLarge(size);
+}
+
+// Both magazines are empty: trade the previous one for a full magazine from
+// the depot, else take one object from the slabs.
+void* Heap::RefillAndPop(uint32_t size_class, CpuMagazines& cpu) {
+  ObjectCache& cache = caches_[size_class];
+  if (Magazine* full = cache.depot.TakeFull()) {
+    if (CpuMagazines::IsReal(cpu.previous)) cache.depot.PutEmpty(cpu.previous);
+    cpu.previous = cpu.loaded;
+    cpu.loaded = full;
+    return cpu.TryPop();
+  }
+  void* object = nullptr;
+  cache.slabs.AllocateBatch(&object, 1);
+  return object;
+}
+
+void* Heap::AllocateLarge(size_t size) {
+  if (size > ~size_t{0} - hal::kPageSize) return nullptr;
+  const size_t pages = (size + hal::kPageSize - 1) / hal::kPageSize;
+  if (auto* span = static_cast<Span*>(spans_.Allocate())) {
+    Result<void*> memory = source_->AllocPages(pages);
+    if (memory.ok()) {
+      *span = Span{};
+      span->base = reinterpret_cast<uintptr_t>(*memory);
+      span->pages = static_cast<uint32_t>(pages);
+      span->size_class = Span::kLarge;
+      VOS_ASSERT(span->pages == pages);
+      // Only the first page: a large allocation is freed by its start alone.
+      if (page_map_.Map(span->base, 1, span) == Status::kOk) {
+        large_allocations_.fetch_add(1, std::memory_order_relaxed);
+        large_pages_.fetch_add(pages, std::memory_order_relaxed);
+        return *memory;
+      }
+      source_->FreePages(*memory, pages);
+    }
+    spans_.Free(span);
+  }
+  large_failures_.fetch_add(1, std::memory_order_relaxed);
+  return nullptr;
+}
+
+// --- Free ------------------------------------------------------------------
+
+Span* Heap::CheckedSpan(const void* object) const {
+  VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
+  Span* span = page_map_.Lookup(object);
+  VOS_ASSERT_MSG(span != nullptr, "kernel heap: free of %p, which is not a heap object", object);
+  return span;
+}
+
+size_t Heap::ObjectSize(const Span& span, const void* object) {
+  if (span.size_class == Span::kLarge) {
+    VOS_ASSERT_MSG(reinterpret_cast<uintptr_t>(object) == span.base,
+                   "kernel heap: %p is inside the large allocation at %p", object,
+                   reinterpret_cast<void*>(span.base));
+    return size_t{span.pages} * hal::kPageSize;
+  }
+  SlabObjectIndex(span, object);
+  return kSizeClasses[span.size_class].size;
+}
+
+void Heap::Free(void* object) {
+  if (object == nullptr) return;
+  FreeObject(*CheckedSpan(object), object);
+}
+
+void Heap::Free(void* object, size_t size) {
+  if (object == nullptr) return;
+  Span& span = *CheckedSpan(object);
+  const size_t usable = ObjectSize(span, object);
+  VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
+                 object, size, usable);
+  FreeObject(span, object);
+}
+
+inline void Heap::FreeObject(Span& span, void* object) {
+  if (span.size_class == Span::kLarge) [[unlikely]] {
+    FreeLarge(span, object);
+    return;
+  }
+  const uint32_t size_class = span.size_class;
+  SlabObjectIndex(span, object);
+  PreemptionGuard guard;
+  CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
+  VOS_ASSERT_MSG(!cpu.IsLastFreed(object), "kernel heap: double free of %p (%u-byte object)",
+                 object, kSizeClasses[size_class].size);
+  if (!cpu.TryPush(object)) [[unlikely]] PushSlow(size_class, cpu, object);
+  cpu.frees.Add(1);
+}
+
+// Both magazines are full: give the previous one to the depot (or, when the
+// depot is full, its objects to the slabs) and load an empty magazine.
+void Heap::PushSlow(uint32_t size_class, CpuMagazines& cpu, void* object) {
+  ObjectCache& cache = caches_[size_class];
+  Magazine* empty = nullptr;
+  if (CpuMagazines::IsReal(cpu.previous) && !cache.depot.PutFull(cpu.previous)) {
+    cache.slabs.FreeBatch(cpu.previous->rounds, cpu.previous->count);
+    cpu.previous->count = 0;
+    empty = cpu.previous;
+  } else {
+    empty = cache.depot.TakeEmpty();
+    if (empty == nullptr) empty = NewMagazine(size_class);
+  }
+  cpu.previous = cpu.loaded;
+  if (empty == nullptr) {
+    // No memory for a magazine: straight to the slab, which needs none.
+    cpu.loaded = &internal::empty_magazine;
+    cache.slabs.FreeBatch(&object, 1);
+    return;
+  }
+  cpu.loaded = empty;
+  const bool pushed = cpu.TryPush(object);
+  VOS_ASSERT(pushed);
+}
+
+void Heap::FreeLarge(Span& span, void* object) {
+  const size_t pages = ObjectSize(span, object) / hal::kPageSize;
+  page_map_.Unmap(span.base, 1);
+  source_->FreePages(object, pages);
+  spans_.Free(&span);
+  large_frees_.fetch_add(1, std::memory_order_relaxed);
+  large_pages_.fetch_sub(pages, std::memory_order_relaxed);
+}
+
+size_t Heap::UsableSize(const void* object) const {
+  return ObjectSize(*CheckedSpan(object), object);
+}
+
+// --- Magazines -------------------------------------------------------------
+
+Magazine* Heap::NewMagazine(uint32_t size_class) {
+  auto* magazine = static_cast<Magazine*>(magazines_.Allocate());
+  if (magazine != nullptr) magazine->capacity = kSizeClasses[size_class].magazine_capacity;
+  return magazine;
+}
+
+void Heap::DestroyMagazine(uint32_t size_class, Magazine* magazine) {
+  if (!CpuMagazines::IsReal(magazine)) return;
+  if (magazine->count > 0) caches_[size_class].slabs.FreeBatch(magazine->rounds, magazine->count);
+  magazines_.Free(magazine);
+}
+
+void Heap::FlushCpuCaches() {
+  PreemptionGuard guard;
+  for (uint32_t i = 0; i < kSizeClassCount; ++i) {
+    CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[i];
+    DestroyMagazine(i, cpu.loaded);
+    DestroyMagazine(i, cpu.previous);
+    cpu.loaded = &internal::empty_magazine;
+    cpu.previous = &internal::empty_magazine;
+  }
+}
+
+void Heap::DrainDepots() {
+  for (uint32_t i = 0; i < kSizeClassCount; ++i) {
+    Depot& depot = caches_[i].depot;
+    while (Magazine* magazine = depot.TakeFull()) DestroyMagazine(i, magazine);
+    while (Magazine* magazine = depot.TakeEmpty()) DestroyMagazine(i, magazine);
+  }
+}
+
+// --- Statistics ------------------------------------------------------------
+
+Heap::Stats Heap::stats() const {
+  Stats stats{};
+  const size_t cpus = cpu_caches_ != nullptr ? hal::CpuCount() : 0;
+  size_t slab_pages = 0;
+  for (uint32_t i = 0; i < kSizeClassCount; ++i) {
+    CacheStats& cache = stats.caches[i];
+    cache.object_size = kSizeClasses[i].size;
+    for (size_t cpu = 0; cpu < cpus; ++cpu) {
+      cache.allocations += cpu_caches_[cpu].by_class[i].allocations.Get();
+      cache.frees += cpu_caches_[cpu].by_class[i].frees.Get();
+    }
+    cache.failures = caches_[i].failures.load(std::memory_order_relaxed);
+    // Counters of different CPUs are read at different moments.
+    cache.in_use = cache.allocations > cache.frees ? cache.allocations - cache.frees : 0;
+    const SlabCache::Stats slabs = caches_[i].slabs.stats();
+    cache.slabs = slabs.slabs;
+    cache.in_magazines = slabs.objects_out > cache.in_use ? slabs.objects_out - cache.in_use : 0;
+    slab_pages += slabs.slabs * kSizeClasses[i].slab_pages;
+  }
+  stats.large_allocations = large_allocations_.load(std::memory_order_relaxed);
+  stats.large_frees = large_frees_.load(std::memory_order_relaxed);
+  stats.large_failures = large_failures_.load(std::memory_order_relaxed);
+  stats.large_pages = large_pages_.load(std::memory_order_relaxed);
+  stats.metadata_pages =
+      page_map_.node_pages() + spans_.pages() + magazines_.pages() + cpu_cache_pages_;
+  stats.pages = slab_pages + stats.large_pages + stats.metadata_pages;
+  return stats;
+}
+
+void Heap::PrintStats() const {
+  const Stats s = stats();
+  Printf("kernel heap: %zu pages (%zu metadata)\n", s.pages, s.metadata_pages);
+  Printf("  %6s %10s %10s %8s %10s %8s %10s\n", "size", "allocs", "frees", "fails", "in use",
+         "slabs", "magazined");
+  for (const CacheStats& c : s.caches) {
+    if (c.allocations == 0 && c.failures == 0 && c.slabs == 0) continue;
+    Printf("  %6zu %10zu %10zu %8zu %10zu %8zu %10zu\n", c.object_size, c.allocations, c.frees,
+           c.failures, c.in_use, c.slabs, c.in_magazines);
+  }
+  Printf("  large: %zu allocs, %zu frees, %zu fails, %zu pages in use\n", s.large_allocations,
+         s.large_frees, s.large_failures, s.large_pages);
+}
+
+}  // namespace vos

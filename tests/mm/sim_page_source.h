@@ -1,0 +1,51 @@
+// A vos::PageSource for heap tests, over simulated RAM: fresh pages from a
+// vos::BootAllocator initialised from hal::GetMemoryMap(), freed runs reused
+// for requests of the same length. It checks that every free gives back
+// exactly a run it handed out, poisons freed pages (so a heap that touches
+// memory after giving it back corrupts what it later reads), counts the
+// pages outstanding, and can be capped to simulate exhaustion.
+//
+// Construct it inside a simulated machine; use it from any simulated CPU.
+#ifndef VERIDIAN_TESTS_MM_SIM_PAGE_SOURCE_H_
+#define VERIDIAN_TESTS_MM_SIM_PAGE_SOURCE_H_
+
+#include <cstddef>
+#include <limits>
+#include <map>
+
+#include "src/lib/spinlock.h"
+#include "src/mm/boot_allocator.h"
+#include "src/mm/page_source.h"
+
+namespace testing_support {
+
+class SimPageSource final : public vos::PageSource {
+ public:
+  static constexpr unsigned char kPoison = 0xdb;
+
+  SimPageSource();
+
+  vos::Result<void*> AllocPages(size_t count) override;
+  void FreePages(void* pages, size_t count) override;
+
+  // Pages handed out and not yet freed.
+  size_t outstanding_pages() const;
+  size_t alloc_calls() const;
+  size_t free_calls() const;
+  // AllocPages fails once `pages` would be outstanding.
+  void set_limit(size_t pages);
+
+ private:
+  mutable vos::SpinLock lock_;
+  vos::BootAllocator boot_;
+  std::map<void*, size_t> live_;
+  std::multimap<size_t, void*> reusable_;
+  size_t outstanding_ = 0;
+  size_t limit_ = std::numeric_limits<size_t>::max();
+  size_t alloc_calls_ = 0;
+  size_t free_calls_ = 0;
+};
+
+}  // namespace testing_support
+
+#endif  // VERIDIAN_TESTS_MM_SIM_PAGE_SOURCE_H_

@@ -1,0 +1,208 @@
+// The slab layer of the kernel heap and its parts: size classes, the page
+// map, the metadata pool and one slab cache.
+#include "src/mm/slab_cache.h"
+
+#include <set>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "src/mm/metadata_pool.h"
+#include "src/mm/page_map.h"
+#include "src/mm/size_classes.h"
+#include "tests/mm/expect_panic.h"
+#include "tests/mm/sim_page_source.h"
+#include "tests/support/in_machine.h"
+
+namespace vos {
+namespace {
+
+using testing_support::ExpectPanic;
+using testing_support::RunInMachine;
+using testing_support::SimPageSource;
+using testing_support::SmallMachine;
+
+TEST(SizeClassesTest, EverySizeGetsTheSmallestClassThatHoldsIt) {
+  for (size_t size = 0; size <= kMaxSmallSize; ++size) {
+    uint32_t expected = 0;
+    while (kSizeClasses[expected].size < size) ++expected;
+    ASSERT_EQ(SizeClassFor(size), expected) << "size " << size;
+  }
+  EXPECT_EQ(kSizeClasses[SizeClassFor(0)].size, 16u);
+  EXPECT_EQ(kSizeClasses[SizeClassFor(17)].size, 32u);
+  EXPECT_EQ(kSizeClasses[SizeClassFor(33)].size, 48u);
+  EXPECT_EQ(kSizeClasses[SizeClassFor(1025)].size, 1536u);
+  EXPECT_EQ(kSizeClasses[SizeClassFor(4096)].size, 4096u);
+}
+
+TEST(SizeClassesTest, RoundingWastesAtMostAThirdAboveThirtyTwoBytes) {
+  for (size_t size = 33; size <= kMaxSmallSize; ++size) {
+    const uint32_t object = kSizeClasses[SizeClassFor(size)].size;
+    EXPECT_LT(object - size, object / 3 + 1) << "size " << size;
+  }
+}
+
+TEST(SizeClassesTest, NaturalAlignment) {
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(16)), 16u);
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(48)), 16u);
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(64)), 64u);
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(96)), 32u);
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(3072)), 1024u);
+  EXPECT_EQ(SizeClassAlignment(SizeClassFor(4096)), 4096u);
+}
+
+TEST(SizeClassesTest, ReciprocalDividesExactlyWithinASlab) {
+  for (const SizeClass& c : kSizeClasses) {
+    for (uint64_t offset = 0; offset < c.slab_pages * hal::kPageSize; ++offset) {
+      ASSERT_EQ((offset * c.reciprocal) >> 32, offset / c.size) << c.size << " " << offset;
+    }
+  }
+}
+
+TEST(PageMapTest, MapsLooksUpAndUnmapsPages) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    SimPageSource source;
+    PageMap map;
+    ASSERT_EQ(map.Init(source), Status::kOk);
+    const size_t root_pages = source.outstanding_pages();
+    EXPECT_EQ(map.node_pages(), root_pages);
+    void* run = *source.AllocPages(3);
+    const auto base = reinterpret_cast<uintptr_t>(run);
+    Span span;
+    EXPECT_EQ(map.Lookup(run), nullptr);
+    ASSERT_EQ(map.Map(base, 3, &span), Status::kOk);
+    EXPECT_EQ(map.Lookup(run), &span);
+    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize - 1)), &span);
+    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize)), nullptr);
+    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base - 1)), nullptr);
+    map.Unmap(base, 3);
+    EXPECT_EQ(map.Lookup(run), nullptr);
+    // A middle node and a leaf were made, and are kept.
+    EXPECT_EQ(map.node_pages(), root_pages + 2 * PageMap::kNodePages);
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+TEST(MetadataPoolTest, RecordsAreDistinctZeroedAndPagesGoBack) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    SimPageSource source;
+    MetadataPool pool;
+    pool.Init(source, 200);
+    std::vector<char*> records;
+    std::set<char*> distinct;
+    for (int i = 0; i < 100; ++i) {  // Several pages of 20 records.
+      auto* record = static_cast<char*>(pool.Allocate());
+      ASSERT_NE(record, nullptr);
+      for (int b = 0; b < 200; ++b) ASSERT_EQ(record[b], 0);
+      __builtin_memset(record, 0x5a, 200);
+      records.push_back(record);
+      distinct.insert(record);
+    }
+    EXPECT_EQ(distinct.size(), 100u);
+    EXPECT_GE(pool.pages(), 5u);
+    EXPECT_EQ(pool.pages(), source.outstanding_pages());
+    for (char* record : records) pool.Free(record);
+    EXPECT_EQ(pool.pages(), 0u);
+    EXPECT_EQ(pool.records_in_use(), 0u);
+    EXPECT_EQ(source.outstanding_pages(), 0u);
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+// A slab cache with the parts it needs, on simulated RAM.
+struct SlabFixture {
+  explicit SlabFixture(size_t object_size) {
+    EXPECT_EQ(map.Init(source), Status::kOk);
+    spans.Init(source, sizeof(Span));
+    cache.Init(SizeClassFor(object_size), source, map, spans);
+  }
+  // Everything went back but the page map's nodes, which are kept.
+  bool AtBaseline() const {
+    return spans.pages() == 0 && source.outstanding_pages() == map.node_pages();
+  }
+  SimPageSource source;
+  PageMap map;
+  MetadataPool spans;
+  SlabCache cache;
+};
+
+TEST(SlabCacheTest, EveryClassFillsSlabsAndGivesEmptyOnesBack) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    for (const SizeClass& c : kSizeClasses) {
+      SlabFixture f(c.size);
+      const size_t count = 3 * c.objects_per_slab + 1;  // Four slabs, the last barely used.
+      std::vector<void*> objects(count);
+      ASSERT_EQ(f.cache.AllocateBatch(objects.data(), count), count);
+      EXPECT_EQ(f.cache.stats().slabs, 4u);
+      EXPECT_EQ(f.cache.stats().objects_out, count);
+      std::set<uintptr_t> starts;
+      for (void* object : objects) {
+        const auto address = reinterpret_cast<uintptr_t>(object);
+        EXPECT_EQ(address % SizeClassAlignment(SizeClassFor(c.size)), 0u);
+        Span* slab = f.map.Lookup(object);
+        ASSERT_NE(slab, nullptr);
+        EXPECT_LT(address + c.size - 1, slab->end());
+        starts.insert(address);
+        __builtin_memset(object, 0x11, c.size);
+      }
+      // Distinct and non-overlapping: sorted starts are a size apart at least.
+      ASSERT_EQ(starts.size(), count);
+      for (auto it = starts.begin(); std::next(it) != starts.end(); ++it) {
+        EXPECT_GE(*std::next(it) - *it, c.size);
+      }
+      // Returning the last slab's object gives that slab back at once.
+      f.cache.FreeBatch(&objects[count - 1], 1);
+      EXPECT_EQ(f.cache.stats().slabs, 3u);
+      f.cache.FreeBatch(objects.data(), count - 1);
+      EXPECT_EQ(f.cache.stats().slabs, 0u);
+      EXPECT_EQ(f.cache.stats().objects_out, 0u);
+      EXPECT_TRUE(f.AtBaseline()) << "size " << c.size;
+    }
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+TEST(SlabCacheTest, FailsCleanlyWhenPagesRunOut) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    SlabFixture f(64);
+    void* first = nullptr;
+    ASSERT_EQ(f.cache.AllocateBatch(&first, 1), 1u);  // One slab and its descriptor page.
+    f.source.set_limit(f.source.outstanding_pages());
+    std::vector<void*> objects(200);
+    EXPECT_EQ(f.cache.AllocateBatch(objects.data(), objects.size()), 63u);
+    EXPECT_EQ(f.cache.stats().slabs, 1u);
+    f.cache.FreeBatch(objects.data(), 63);
+    f.cache.FreeBatch(&first, 1);
+    EXPECT_TRUE(f.AtBaseline());
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+TEST(SlabCacheTest, DoubleFreeToTheSlabPanics) {
+  ExpectPanic([] {
+    SlabFixture f(128);
+    void* objects[2];
+    ASSERT_EQ(f.cache.AllocateBatch(objects, 2), 2u);
+    f.cache.FreeBatch(&objects[0], 1);
+    f.cache.FreeBatch(&objects[0], 1);
+  }, "double free of");
+}
+
+TEST(SlabCacheTest, ObjectOfAnotherClassPanics) {
+  ExpectPanic([] {
+    SimPageSource source;
+    PageMap map;
+    MetadataPool spans;
+    ASSERT_EQ(map.Init(source), Status::kOk);
+    spans.Init(source, sizeof(Span));
+    SlabCache small, big;
+    small.Init(SizeClassFor(32), source, map, spans);
+    big.Init(SizeClassFor(256), source, map, spans);
+    void* object = nullptr;
+    ASSERT_EQ(small.AllocateBatch(&object, 1), 1u);
+    big.FreeBatch(&object, 1);
+  }, "is not one of its objects");
+}
+
+}  // namespace
+}  // namespace vos
