@@ -1,22 +1,33 @@
 // The freestanding C and C++ runtime the compiler assumes: the mem*
-// functions clang emits calls to, and the few C++ ABI hooks a kernel without
-// exceptions, RTTI or heap still references. Shared by every hardware backend.
+// functions clang emits calls to, the few C++ ABI hooks a kernel without
+// exceptions or RTTI still references, and the global operator new/delete
+// over the kernel heap. Shared by every hardware backend.
 #include <cstddef>
 #include <cstdint>
 #include <new>
 
 #include "src/hal/console.h"
 #include "src/hal/power.h"
+#include "src/lib/panic.h"
+#include "src/mm/heap.h"
 
 namespace {
 
-// For runtime hooks that must never run: there is no heap to free into and no
-// way to recover from a pure virtual call.
+// For runtime hooks that must never run: there is no way to recover from a
+// pure virtual call.
 [[noreturn]] void RuntimeFailure(const char* message) {
   size_t length = 0;
   while (message[length] != '\0') ++length;
   hal::ConsoleWrite(message, length);
   hal::PanicHalt();
+}
+
+void* NewOrPanic(size_t size, size_t alignment) {
+  void* object = vos::KernelHeap().Allocate(size, alignment);
+  if (object == nullptr) {
+    vos::Panic("operator new: no memory for %zu bytes aligned to %zu", size, alignment);
+  }
+  return object;
 }
 
 }  // namespace
@@ -69,16 +80,57 @@ void __cxa_pure_virtual() { RuntimeFailure("runtime: pure virtual function calle
 
 }  // extern "C"
 
-// Referenced by the deleting destructors of classes with virtual destructors.
-// Nothing is ever allocated with the global operator new in the kernel, so a
-// call means a corrupted object.
-void operator delete(void*) noexcept { RuntimeFailure("runtime: operator delete called\n"); }
-void operator delete(void*, size_t) noexcept {
-  RuntimeFailure("runtime: operator delete called\n");
+// The global operator new and delete, backed by the kernel heap
+// (src/mm/heap.h). There are no exceptions: plain new panics when memory runs
+// out, the nothrow forms return null. Host builds of the simulator keep the C
+// library's operators; these exist only in the freestanding kernels.
+void* operator new(size_t size) { return NewOrPanic(size, vos::kMinAlignment); }
+void* operator new[](size_t size) { return NewOrPanic(size, vos::kMinAlignment); }
+void* operator new(size_t size, std::align_val_t alignment) {
+  return NewOrPanic(size, static_cast<size_t>(alignment));
 }
-void operator delete(void*, std::align_val_t) noexcept {
-  RuntimeFailure("runtime: operator delete called\n");
+void* operator new[](size_t size, std::align_val_t alignment) {
+  return NewOrPanic(size, static_cast<size_t>(alignment));
 }
-void operator delete(void*, size_t, std::align_val_t) noexcept {
-  RuntimeFailure("runtime: operator delete called\n");
+
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  return vos::KernelHeap().Allocate(size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  return vos::KernelHeap().Allocate(size);
+}
+void* operator new(size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return vos::KernelHeap().Allocate(size, static_cast<size_t>(alignment));
+}
+void* operator new[](size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return vos::KernelHeap().Allocate(size, static_cast<size_t>(alignment));
+}
+
+void operator delete(void* object) noexcept { vos::KernelHeap().Free(object); }
+void operator delete[](void* object) noexcept { vos::KernelHeap().Free(object); }
+void operator delete(void* object, size_t size) noexcept { vos::KernelHeap().Free(object, size); }
+void operator delete[](void* object, size_t size) noexcept {
+  vos::KernelHeap().Free(object, size);
+}
+void operator delete(void* object, std::align_val_t) noexcept { vos::KernelHeap().Free(object); }
+void operator delete[](void* object, std::align_val_t) noexcept {
+  vos::KernelHeap().Free(object);
+}
+void operator delete(void* object, size_t size, std::align_val_t) noexcept {
+  vos::KernelHeap().Free(object, size);
+}
+void operator delete[](void* object, size_t size, std::align_val_t) noexcept {
+  vos::KernelHeap().Free(object, size);
+}
+void operator delete(void* object, const std::nothrow_t&) noexcept {
+  vos::KernelHeap().Free(object);
+}
+void operator delete[](void* object, const std::nothrow_t&) noexcept {
+  vos::KernelHeap().Free(object);
+}
+void operator delete(void* object, std::align_val_t, const std::nothrow_t&) noexcept {
+  vos::KernelHeap().Free(object);
+}
+void operator delete[](void* object, std::align_val_t, const std::nothrow_t&) noexcept {
+  vos::KernelHeap().Free(object);
 }
