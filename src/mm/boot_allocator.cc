@@ -45,4 +45,14 @@ Result<hal::PhysAddr> BootAllocator::AllocPages(size_t count) {
   return Status::kNoMemory;
 }
 
+size_t BootAllocator::HandOver(FreeRange* out) {
+  size_t count = 0;
+  for (size_t i = 0; i < region_count_; ++i) {
+    Range& range = ranges_[i];
+    if (range.next < range.end) out[count++] = {range.next, range.end};
+    range.next = range.end;
+  }
+  return count;
+}
+
 }  // namespace vos

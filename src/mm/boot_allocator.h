@@ -20,12 +20,22 @@ class BootAllocator {
   // `count` contiguous, zeroed pages; kNoMemory when no region has them.
   Result<hal::PhysAddr> AllocPages(size_t count);
 
+  // Ends the boot allocator when the frame allocator takes over: writes the
+  // page ranges never handed out to `out` (room for kMaxRegions) and returns
+  // their number; AllocPages fails from then on.
+  struct FreeRange {
+    hal::PhysAddr begin;
+    hal::PhysAddr end;
+  };
+  size_t HandOver(FreeRange* out);
+
   uint64_t usable_bytes() const { return usable_bytes_; }
   uint64_t allocated_bytes() const { return allocated_bytes_; }
   size_t region_count() const { return region_count_; }
 
- private:
   static constexpr size_t kMaxRegions = 64;
+
+ private:
   struct Range {
     hal::PhysAddr next;
     hal::PhysAddr end;
