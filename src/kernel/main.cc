@@ -11,6 +11,7 @@
 #include "src/lib/command_line.h"
 #include "src/lib/print.h"
 #include "src/mm/boot_allocator.h"
+#include "src/mm/frame_allocator.h"
 
 namespace kernel {
 namespace {
@@ -54,6 +55,26 @@ bool CheckEarlyMemory() {
   return ok;
 }
 
+// Hands the rest of memory to the frame allocator (ends the boot allocator).
+bool InitFrames(const hal::MemoryMap& map) {
+  const vos::Status status = vos::InitFrameAllocator(map, boot_allocator);
+  if (!vos::IsOk(status)) {
+    vos::Printf("frames: init failed (%s)\n", vos::StatusName(status));
+    return false;
+  }
+  uint64_t managed = 0;
+  uint64_t free = 0;
+  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
+    const vos::NodeStats stats = vos::Frames().GetNodeStats(node);
+    managed += stats.managed;
+    free += stats.free;
+  }
+  vos::Printf("frames: %lu MiB managed, %lu MiB free on %u node(s), metadata %lu KiB\n",
+              managed * hal::kPageSize >> 20, free * hal::kPageSize >> 20,
+              vos::Frames().node_count(), boot_allocator.allocated_bytes() >> 10);
+  return true;
+}
+
 [[noreturn]] void Verdict(bool pass, const char* why) {
   if (pass) {
     vos::Printf("VERDICT: PASS\n");
@@ -85,6 +106,7 @@ void KernelMain(const hal::BootInfo& boot_info) {
   PrintMemoryMap(map);
   boot_allocator.Init(map);
   if (!CheckEarlyMemory()) Verdict(false, "early memory check");
+  if (!InitFrames(map)) Verdict(false, "frame allocator init");
 
   vos::CommandLine command_line(boot_info.command_line);
   size_t name_length = 5;
