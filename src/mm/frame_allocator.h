@@ -12,6 +12,9 @@
 // used under a PreemptionGuard without a lock, refilled and drained
 // kCacheBatch at a time under the node's lock. A cached frame is neither
 // free nor used in the statistics: it is counted as `cached`.
+//
+// Not for interrupt handlers: the node locks are taken with interrupts on and
+// the per-CPU caches rely on a PreemptionGuard (see src/lib/preemption.h).
 #ifndef VERIDIAN_SRC_MM_FRAME_ALLOCATOR_H_
 #define VERIDIAN_SRC_MM_FRAME_ALLOCATOR_H_
 
