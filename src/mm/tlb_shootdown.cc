@@ -1,0 +1,88 @@
+#include "src/mm/tlb_shootdown.h"
+
+#include "src/hal/atomic.h"
+#include "src/hal/cpu.h"
+#include "src/hal/ipi.h"
+#include "src/hal/mmu.h"
+#include "src/lib/preemption.h"
+
+namespace vos {
+namespace {
+
+struct alignas(64) Request {
+  TlbInvalidation what;
+  hal::Atomic<uint32_t> pending{0};
+};
+
+// inbox[target]: one bit per initiator whose request the target must serve.
+struct alignas(64) Inbox {
+  AtomicCpuMask from;
+};
+
+Request requests[hal::kMaxCpus];
+Inbox inboxes[hal::kMaxCpus];
+hal::Atomic<uint64_t> initiated{0};
+hal::Atomic<uint64_t> ipis_sent{0};
+hal::Atomic<uint64_t> served{0};
+hal::CpuId skip_for_testing = kNoCpu;
+
+}  // namespace
+
+void InvalidateLocalTlb(const TlbInvalidation& what) {
+  if (what.pages > TlbInvalidation::kMaxPagesByPage) {
+    hal::InvalidateTlbAll();
+    return;
+  }
+  for (uint64_t page = 0; page < what.pages; ++page) {
+    hal::InvalidateTlbPage(what.start + page * hal::kPageSize, what.asid);
+  }
+}
+
+void ServeTlbShootdowns() {
+  const hal::CpuId self = hal::CurrentCpu();
+  Inbox& inbox = inboxes[self];
+  for (size_t word = 0; word < AtomicCpuMask::kWords; ++word) {
+    if (inbox.from.Word(word) == 0) continue;  // The common case: nothing to do.
+    inbox.from.Snapshot().ForEach([&](hal::CpuId initiator) {
+      // Clear first: a new request from the same initiator can only come
+      // after it saw this one acknowledged.
+      inbox.from.Clear(initiator);
+      Request& request = requests[initiator];
+      InvalidateLocalTlb(request.what);
+      served.FetchAdd(1);
+      request.pending.FetchSub(1);
+    });
+    return;
+  }
+}
+
+void ShootdownTlb(const AtomicCpuMask& cpus, const TlbInvalidation& what) {
+  PreemptionGuard guard;
+  const hal::CpuId self = guard.cpu();
+  Request& request = requests[self];
+  request.what = what;
+  CpuSet targets = cpus.Snapshot();
+  if (targets.Has(self)) InvalidateLocalTlb(what);
+  targets.Remove(self);
+  if (skip_for_testing != kNoCpu) targets.Remove(skip_for_testing);
+  request.pending.Store(targets.Count());
+  initiated.FetchAdd(1);
+  if (targets.Count() == 0) return;
+  targets.ForEach([&](hal::CpuId cpu) {
+    inboxes[cpu].from.Set(self);
+    hal::SendIpi(cpu);
+    ipis_sent.FetchAdd(1);
+  });
+  while (request.pending.Load() != 0) {
+    ServeTlbShootdowns();
+    hal::CpuRelax();
+  }
+}
+
+void SetShootdownSkipForTesting(hal::CpuId cpu) { skip_for_testing = cpu; }
+
+TlbShootdownStats GetTlbShootdownStats() {
+  return {initiated.Load(), ipis_sent.Load(), served.Load()};
+}
+
+}  // namespace vos
