@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/hal/atomic.h"
+#include "src/hal/cpu.h"
+#include "src/hal/interrupts.h"
 #include "src/hal/memory_map.h"
 #include "src/hal/mmu.h"
 #include "tests/support/in_machine.h"
@@ -413,6 +416,82 @@ TEST_P(FrameAllocatorPropertyTest, OneNode) { RunRandomSequence(1, GetParam()); 
 TEST_P(FrameAllocatorPropertyTest, TwoNodes) { RunRandomSequence(2, GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, FrameAllocatorPropertyTest, ::testing::Values(1, 2, 3));
+
+// Every CPU allocates and frees at once (seeded interleaving at every lock),
+// tagging each frame it holds: a frame handed to two holders shows up as a
+// tag overwritten by the other.
+namespace concurrent {
+
+constexpr uint32_t kCpus = 4;
+FrameAllocator* frames = nullptr;
+hal::Atomic<uint32_t> done{0};
+
+uint64_t Tag(hal::CpuId cpu, hal::PhysAddr frame) { return (uint64_t{cpu + 1} << 56) ^ frame; }
+
+void Work(hal::CpuId cpu) {
+  std::mt19937_64 random(cpu + 100);
+  struct Run {
+    hal::PhysAddr base;
+    size_t count;
+  };
+  std::vector<Run> live;
+  auto check_and_free = [&](const Run& run) {
+    for (size_t i = 0; i < run.count; ++i) {
+      const hal::PhysAddr frame = run.base + i * kPage;
+      ASSERT_EQ(*static_cast<volatile uint64_t*>(hal::PhysToVirt(frame)), Tag(cpu, frame));
+    }
+    ASSERT_EQ(run.count == 1 ? frames->FreeFrame(run.base) : frames->Free(run.base, run.count),
+              Status::kOk);
+  };
+  for (int step = 0; step < 600; ++step) {
+    if (live.empty() || random() % 100 < 55) {
+      const size_t count = random() % 2 == 0 ? 1 : 1 + random() % 40;
+      Result<hal::PhysAddr> base = count == 1 ? frames->AllocFrame() : frames->Alloc({.count = count});
+      ASSERT_TRUE(base.ok());
+      for (size_t i = 0; i < count; ++i) {
+        const hal::PhysAddr frame = *base + i * kPage;
+        *static_cast<volatile uint64_t*>(hal::PhysToVirt(frame)) = Tag(cpu, frame);
+      }
+      live.push_back({*base, count});
+    } else {
+      const size_t victim = random() % live.size();
+      check_and_free(live[victim]);
+      live[victim] = live.back();
+      live.pop_back();
+    }
+  }
+  for (const Run& run : live) check_and_free(run);
+  frames->DrainCpuCache();
+  done.FetchAdd(1);
+}
+
+}  // namespace concurrent
+
+TEST(FrameAllocatorTest, ConcurrentCpusNeverShareAFrame) {
+  for (uint64_t seed : {1, 2, 3}) {
+    sim::MachineConfig config = Machine(2, 64 * kMiB, concurrent::kCpus);
+    config.seed = seed;
+    RunInMachine(config, [] {
+      auto frames = NewAllocator(hal::GetMemoryMap());
+      const Totals baseline = Sum(*frames);
+      concurrent::frames = frames.get();
+      concurrent::done.Store(0);
+      for (hal::CpuId cpu = 1; cpu < concurrent::kCpus; ++cpu) {
+        ASSERT_TRUE(hal::StartCpu(cpu, [](hal::CpuId me) {
+          concurrent::Work(me);
+          for (;;) hal::WaitForInterrupt();
+        }));
+      }
+      concurrent::Work(0);
+      while (concurrent::done.Load() < concurrent::kCpus) hal::CpuRelax();
+      const Totals end = Sum(*frames);
+      EXPECT_EQ(end.used, 0u);
+      EXPECT_EQ(end.cached, 0u);
+      EXPECT_EQ(end.free, baseline.free);
+      EXPECT_EQ(end.bad_frees, 0u);
+    });
+  }
+}
 
 TEST(FrameAllocatorTest, GlobalInstanceAndStatsDump) {
   sim::MachineConfig config = Machine(2, 64 * kMiB);
