@@ -1,5 +1,7 @@
 // Google Benchmark reporter that keeps the median of each benchmark, so a
 // benchmark binary can print kernel-vs-host-peer ratios measured in one run.
+// Benchmarks are named by function, plus "/args" when they take arguments
+// ("BM_TlbShootdown/64").
 #ifndef VERIDIAN_BENCH_RATIO_REPORTER_H_
 #define VERIDIAN_BENCH_RATIO_REPORTER_H_
 
@@ -17,7 +19,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.aggregate_name == "median") {
-        medians_[run.run_name.function_name] = run.GetAdjustedRealTime();
+        std::string name = run.run_name.function_name;
+        if (!run.run_name.args.empty()) name += "/" + run.run_name.args;
+        medians_[name] = run.GetAdjustedRealTime();
       }
     }
     ConsoleReporter::ReportRuns(runs);
