@@ -19,7 +19,7 @@ Heap& KernelHeap() { return kernel_heap; }
 Status Heap::Init(PageSource& source) {
   VOS_ASSERT_MSG(source_ == nullptr, "kernel heap initialised twice");
   source_ = &source;
-  VOS_RETURN_IF_ERROR(page_map_.Init(source));
+  page_map_.Init(source);
   spans_.Init(source, sizeof(Span));
   magazines_.Init(source, sizeof(Magazine));
   for (uint32_t i = 0; i < kSizeClassCount; ++i) {
@@ -45,7 +45,7 @@ void* Heap::Allocate(size_t size, size_t alignment) {
   return AllocateUnusual(size, alignment);
 }
 
-inline void* Heap::AllocateSmall(uint32_t size_class) {
+[[gnu::always_inline]] inline void* Heap::AllocateSmall(uint32_t size_class) {
   VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
   PreemptionGuard guard;
   CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
@@ -116,11 +116,12 @@ void* Heap::AllocateLarge(size_t size) {
 
 // --- Free ------------------------------------------------------------------
 
-Span* Heap::CheckedSpan(const void* object) const {
+// Inlined into the free path: a call there costs as much as the lookup.
+[[gnu::always_inline]] inline PageMapEntry Heap::CheckedEntry(const void* object) const {
   VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
-  Span* span = page_map_.Lookup(object);
-  VOS_ASSERT_MSG(span != nullptr, "kernel heap: free of %p, which is not a heap object", object);
-  return span;
+  const PageMapEntry entry = page_map_.Lookup(object);
+  VOS_ASSERT_MSG(entry, "kernel heap: free of %p, which is not a heap object", object);
+  return entry;
 }
 
 size_t Heap::ObjectSize(const Span& span, const void* object) {
@@ -131,36 +132,38 @@ size_t Heap::ObjectSize(const Span& span, const void* object) {
     return size_t{span.pages} * hal::kPageSize;
   }
   SlabObjectIndex(span, object);
-  return kSizeClasses[span.size_class].size;
+  return span.object_size;
 }
 
-void Heap::Free(void* object) {
-  if (object == nullptr) return;
-  FreeObject(*CheckedSpan(object), object);
-}
-
-void Heap::Free(void* object, size_t size) {
-  if (object == nullptr) return;
-  Span& span = *CheckedSpan(object);
-  const size_t usable = ObjectSize(span, object);
-  VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
-                 object, size, usable);
-  FreeObject(span, object);
-}
-
-inline void Heap::FreeObject(Span& span, void* object) {
-  if (span.size_class == Span::kLarge) [[unlikely]] {
-    FreeLarge(span, object);
+[[gnu::always_inline]] inline void Heap::FreeObject(PageMapEntry entry, void* object) {
+  const uint32_t size_class = entry.size_class();
+  if (size_class == Span::kLarge) [[unlikely]] {
+    FreeLarge(*entry.span(), object);
     return;
   }
-  const uint32_t size_class = span.size_class;
-  SlabObjectIndex(span, object);
+  // The magazine below depends on the size class alone; this check of the
+  // pointer against its slab runs alongside.
+  SlabObjectIndex(*entry.span(), object);
   PreemptionGuard guard;
   CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
   VOS_ASSERT_MSG(!cpu.IsLastFreed(object), "kernel heap: double free of %p (%u-byte object)",
                  object, kSizeClasses[size_class].size);
   if (!cpu.TryPush(object)) [[unlikely]] PushSlow(size_class, cpu, object);
   cpu.frees.Add(1);
+}
+
+void Heap::Free(void* object) {
+  if (object == nullptr) return;
+  FreeObject(CheckedEntry(object), object);
+}
+
+void Heap::Free(void* object, size_t size) {
+  if (object == nullptr) return;
+  const PageMapEntry entry = CheckedEntry(object);
+  const size_t usable = ObjectSize(*entry.span(), object);
+  VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
+                 object, size, usable);
+  FreeObject(entry, object);
 }
 
 // Both magazines are full: give the previous one to the depot (or, when the
@@ -198,7 +201,7 @@ void Heap::FreeLarge(Span& span, void* object) {
 }
 
 size_t Heap::UsableSize(const void* object) const {
-  return ObjectSize(*CheckedSpan(object), object);
+  return ObjectSize(*CheckedEntry(object).span(), object);
 }
 
 // --- Magazines -------------------------------------------------------------

@@ -55,8 +55,7 @@ class Heap {
   Heap(const Heap&) = delete;
   Heap& operator=(const Heap&) = delete;
 
-  // Takes the page map root and the per-CPU area from `source`, which must
-  // outlive the heap. Once, on any CPU, with hal::CpuCount() known.
+  // Takes the per-CPU area from `source`, which must outlive the heap. Once, on any CPU, with hal::CpuCount() known.
   Status Init(PageSource& source);
 
   // `size` bytes aligned to `alignment` (a power of two up to the page size;
@@ -94,11 +93,11 @@ class Heap {
     std::atomic<size_t> failures{0};
   };
 
-  Span* CheckedSpan(const void* object) const;
+  PageMapEntry CheckedEntry(const void* object) const;
   void* AllocateSmall(uint32_t size_class);
   void* AllocateUnusual(size_t size, size_t alignment);
   void* AllocateLarge(size_t size);
-  void FreeObject(Span& span, void* object);
+  void FreeObject(PageMapEntry entry, void* object);
   void FreeLarge(Span& span, void* object);
   // The bytes of the object at `object` in `span`; panics unless `object` is
   // the start of one.

@@ -6,6 +6,7 @@
 namespace vos {
 namespace {
 
+// Also the records' alignment.
 constexpr size_t kHeaderSize = 32;
 
 }  // namespace
@@ -13,7 +14,7 @@ constexpr size_t kHeaderSize = 32;
 void MetadataPool::Init(PageSource& source, size_t record_size) {
   static_assert(sizeof(PageHeader) <= kHeaderSize);
   source_ = &source;
-  record_size_ = (record_size + 15) & ~size_t{15};
+  record_size_ = (record_size + kHeaderSize - 1) & ~(kHeaderSize - 1);
   records_per_page_ = (hal::kPageSize - kHeaderSize) / record_size_;
   VOS_ASSERT(records_per_page_ > 0);
 }

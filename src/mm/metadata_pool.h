@@ -20,7 +20,8 @@ class MetadataPool {
   MetadataPool(const MetadataPool&) = delete;
   MetadataPool& operator=(const MetadataPool&) = delete;
 
-  // Records of `record_size` bytes (rounded up to 16), at least one a page.
+  // Records of `record_size` bytes (rounded up to 32, and so aligned to 32),
+  // at least one a page.
   void Init(PageSource& source, size_t record_size);
 
   // A zero-filled record, or nullptr when the source has no page.

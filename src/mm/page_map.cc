@@ -2,13 +2,6 @@
 
 namespace vos {
 
-Status PageMap::Init(PageSource& source) {
-  source_ = &source;
-  SpinLockGuard guard(lock_);
-  root_ = NewNodeLocked();
-  return root_ == nullptr ? Status::kNoMemory : Status::kOk;
-}
-
 PageMap::Node* PageMap::NewNodeLocked() {
   Result<void*> pages = source_->AllocPages(kNodePages);
   if (!pages.ok()) return nullptr;
@@ -18,8 +11,8 @@ PageMap::Node* PageMap::NewNodeLocked() {
   return static_cast<Node*>(*pages);
 }
 
-Span** PageMap::SlotLocked(uintptr_t page, bool create) {
-  Node* node = root_;
+PageMapEntry* PageMap::SlotLocked(uintptr_t page, bool create) {
+  Node* node = &root_;
   for (size_t shift = 2 * kLevelBits; shift > 0; shift -= kLevelBits) {
     Node*& child = node->children[(page >> shift) & (kFanout - 1)];
     if (child == nullptr) {
@@ -29,7 +22,7 @@ Span** PageMap::SlotLocked(uintptr_t page, bool create) {
     }
     node = child;
   }
-  return &node->spans[page & (kFanout - 1)];
+  return &node->entries[page & (kFanout - 1)];
 }
 
 Status PageMap::Map(uintptr_t base, size_t pages, Span* span) {
@@ -40,7 +33,7 @@ Status PageMap::Map(uintptr_t base, size_t pages, Span* span) {
     if (SlotLocked(page, /*create=*/true) == nullptr) return Status::kNoMemory;
   }
   for (uintptr_t page = first; page < first + pages; ++page) {
-    *SlotLocked(page, /*create=*/false) = span;
+    *SlotLocked(page, /*create=*/false) = PageMapEntry(span);
   }
   return Status::kOk;
 }
@@ -49,7 +42,7 @@ void PageMap::Unmap(uintptr_t base, size_t pages) {
   SpinLockGuard guard(lock_);
   const uintptr_t first = PageNumber(base);
   for (uintptr_t page = first; page < first + pages; ++page) {
-    if (Span** slot = SlotLocked(page, /*create=*/false)) *slot = nullptr;
+    if (PageMapEntry* slot = SlotLocked(page, /*create=*/false)) *slot = PageMapEntry();
   }
 }
 

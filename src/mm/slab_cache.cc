@@ -34,6 +34,10 @@ Span* SlabCache::NewSlabLocked() {
   slab->base = reinterpret_cast<uintptr_t>(*pages);
   slab->pages = cls.slab_pages;
   slab->size_class = static_cast<uint8_t>(size_class_);
+  slab->object_size = cls.size;
+  slab->object_bytes = cls.objects_per_slab * cls.size;
+  slab->reciprocal = cls.reciprocal;
+  slab->divisibility = cls.divisibility;
   if (map_->Map(slab->base, slab->pages, slab) != Status::kOk) {
     source_->FreePages(*pages, cls.slab_pages);
     spans_->Free(slab);
@@ -82,7 +86,7 @@ size_t SlabCache::AllocateBatch(void** objects, size_t count) {
 }
 
 void SlabCache::FreeOneLocked(void* object) {
-  Span* slab = map_->Lookup(object);
+  Span* slab = map_->Lookup(object).span();
   VOS_ASSERT_MSG(slab != nullptr && slab->size_class == size_class_,
                  "kernel heap: %p freed to the %u-byte cache is not one of its objects", object,
                  size_class().size);

@@ -25,18 +25,15 @@
 namespace vos {
 
 // The index of `object` in `slab`; panics unless `object` is the start of
-// one of the slab's objects. O(1): a multiply by the class's reciprocal.
+// one of the slab's objects. O(1), and the check needs no divide: callers
+// that only check pay one multiply (see SizeClass::divisibility).
 inline uint32_t SlabObjectIndex(const Span& slab, const void* object) {
-  const SizeClass& size_class = kSizeClasses[slab.size_class];
   const uintptr_t offset = reinterpret_cast<uintptr_t>(object) - slab.base;
-  const uint64_t index = (uint64_t{offset} * size_class.reciprocal) >> 32;
-  VOS_ASSERT_MSG(offset < hal::kPageSize * size_class.slab_pages &&
-                     index * size_class.size == offset &&
-                     index < size_class.objects_per_slab,
+  VOS_ASSERT_MSG(offset < slab.object_bytes && offset * slab.divisibility < slab.divisibility,
                  "kernel heap: free of %p, which is not the start of a %u-byte object "
                  "(slab at %p)",
-                 object, size_class.size, reinterpret_cast<void*>(slab.base));
-  return static_cast<uint32_t>(index);
+                 object, slab.object_size, reinterpret_cast<void*>(slab.base));
+  return static_cast<uint32_t>((uint64_t{offset} * slab.reciprocal) >> 32);
 }
 
 class SlabCache {

@@ -11,8 +11,9 @@
 
 namespace vos {
 
-struct Span {
-  static constexpr uint8_t kLarge = 0xff;
+// Aligned so the page map can keep the size class in a pointer's low bits.
+struct alignas(32) Span {
+  static constexpr uint8_t kLarge = 31;
 
   // Links in the owning slab cache's list of slabs with free objects.
   Span* next = nullptr;
@@ -21,6 +22,12 @@ struct Span {
   uint32_t pages = 0;
   // The size class of a slab, or kLarge.
   uint8_t size_class = kLarge;
+  // Copied from the size class, so a free reads one cache line, not two
+  // dependent ones (see SizeClass).
+  uint32_t object_size = 0;
+  uint32_t object_bytes = 0;  // Objects per slab times object_size.
+  uint64_t reciprocal = 0;
+  uint64_t divisibility = 0;
   // Objects of a slab handed out by the slab layer (to magazines or users).
   uint16_t in_use = 0;
   // The slab's free objects, linked through their first word.

@@ -2,13 +2,13 @@
 
 #include <cstring>
 
-#include "gtest/gtest.h"
 #include "src/hal/memory_map.h"
 #include "src/hal/mmu.h"
+#include "src/lib/panic.h"
 
 namespace testing_support {
 
-SimPageSource::SimPageSource() { boot_.Init(hal::GetMemoryMap()); }
+SimPageSource::SimPageSource(bool poison) : poison_(poison) { boot_.Init(hal::GetMemoryMap()); }
 
 vos::Result<void*> SimPageSource::AllocPages(size_t count) {
   vos::SpinLockGuard guard(lock_);
@@ -22,7 +22,7 @@ vos::Result<void*> SimPageSource::AllocPages(size_t count) {
     vos::Result<hal::PhysAddr> fresh = boot_.AllocPages(count);
     if (!fresh.ok()) return fresh.status();
     pages = hal::PhysToVirt(*fresh);
-    std::memset(pages, kPoison, count * hal::kPageSize);
+    if (poison_) std::memset(pages, kPoison, count * hal::kPageSize);
   }
   live_.emplace(pages, count);
   outstanding_ += count;
@@ -34,12 +34,11 @@ void SimPageSource::FreePages(void* pages, size_t count) {
   ++free_calls_;
   auto run = live_.find(pages);
   if (run == live_.end() || run->second != count) {
-    ADD_FAILURE() << "FreePages(" << pages << ", " << count << ") is not a run handed out";
-    return;
+    vos::Panic("SimPageSource: FreePages(%p, %zu) is not a run it handed out", pages, count);
   }
   live_.erase(run);
   outstanding_ -= count;
-  std::memset(pages, kPoison, count * hal::kPageSize);
+  if (poison_) std::memset(pages, kPoison, count * hal::kPageSize);
   reusable_.emplace(count, pages);
 }
 

@@ -1,9 +1,9 @@
-// A vos::PageSource for heap tests, over simulated RAM: fresh pages from a
-// vos::BootAllocator initialised from hal::GetMemoryMap(), freed runs reused
-// for requests of the same length. It checks that every free gives back
-// exactly a run it handed out, poisons freed pages (so a heap that touches
-// memory after giving it back corrupts what it later reads), counts the
-// pages outstanding, and can be capped to simulate exhaustion.
+// A vos::PageSource for heap tests and benchmarks, over simulated RAM: fresh
+// pages from a vos::BootAllocator initialised from hal::GetMemoryMap(), freed
+// runs reused for requests of the same length. It panics unless every free
+// gives back exactly a run it handed out, poisons pages (so a heap that uses
+// memory it does not own corrupts what it later reads), counts the pages
+// outstanding, and can be capped to simulate exhaustion.
 //
 // Construct it inside a simulated machine; use it from any simulated CPU.
 #ifndef VERIDIAN_TESTS_MM_SIM_PAGE_SOURCE_H_
@@ -23,7 +23,8 @@ class SimPageSource final : public vos::PageSource {
  public:
   static constexpr unsigned char kPoison = 0xdb;
 
-  SimPageSource();
+  // Benchmarks turn poisoning off: it would dominate large allocations.
+  explicit SimPageSource(bool poison = true);
 
   vos::Result<void*> AllocPages(size_t count) override;
   void FreePages(void* pages, size_t count) override;
@@ -44,6 +45,7 @@ class SimPageSource final : public vos::PageSource {
   size_t limit_ = std::numeric_limits<size_t>::max();
   size_t alloc_calls_ = 0;
   size_t free_calls_ = 0;
+  const bool poison_;
 };
 
 }  // namespace testing_support

@@ -51,10 +51,17 @@ TEST(SizeClassesTest, NaturalAlignment) {
   EXPECT_EQ(SizeClassAlignment(SizeClassFor(4096)), 4096u);
 }
 
-TEST(SizeClassesTest, ReciprocalDividesExactlyWithinASlab) {
+TEST(SizeClassesTest, MultipliesDivideAndTestDivisibilityExactly) {
   for (const SizeClass& c : kSizeClasses) {
     for (uint64_t offset = 0; offset < c.slab_pages * hal::kPageSize; ++offset) {
       ASSERT_EQ((offset * c.reciprocal) >> 32, offset / c.size) << c.size << " " << offset;
+      ASSERT_EQ(offset * c.divisibility < c.divisibility, offset % c.size == 0)
+          << c.size << " " << offset;
+    }
+    // Far beyond a slab too (the check sees any 32-bit offset).
+    for (uint64_t offset = 1ull << 31; offset < (1ull << 31) + 100000; ++offset) {
+      ASSERT_EQ(offset * c.divisibility < c.divisibility, offset % c.size == 0)
+          << c.size << " " << offset;
     }
   }
 }
@@ -63,22 +70,26 @@ TEST(PageMapTest, MapsLooksUpAndUnmapsPages) {
   auto result = RunInMachine(SmallMachine(1), [] {
     SimPageSource source;
     PageMap map;
-    ASSERT_EQ(map.Init(source), Status::kOk);
-    const size_t root_pages = source.outstanding_pages();
-    EXPECT_EQ(map.node_pages(), root_pages);
+    map.Init(source);
+    EXPECT_EQ(map.node_pages(), 0u);
     void* run = *source.AllocPages(3);
     const auto base = reinterpret_cast<uintptr_t>(run);
     Span span;
-    EXPECT_EQ(map.Lookup(run), nullptr);
+    EXPECT_FALSE(map.Lookup(run));
+    span.size_class = 5;
     ASSERT_EQ(map.Map(base, 3, &span), Status::kOk);
-    EXPECT_EQ(map.Lookup(run), &span);
-    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize - 1)), &span);
-    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize)), nullptr);
-    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(base - 1)), nullptr);
+    EXPECT_EQ(map.Lookup(run).span(), &span);
+    EXPECT_EQ(map.Lookup(run).size_class(), 5u);
+    const PageMapEntry last = map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize - 1));
+    EXPECT_EQ(last.span(), &span);
+    EXPECT_EQ(last.size_class(), 5u);
+    EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize)));
+    EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base - 1)));
     map.Unmap(base, 3);
-    EXPECT_EQ(map.Lookup(run), nullptr);
+    EXPECT_FALSE(map.Lookup(run));
     // A middle node and a leaf were made, and are kept.
-    EXPECT_EQ(map.node_pages(), root_pages + 2 * PageMap::kNodePages);
+    EXPECT_EQ(map.node_pages(), 2 * PageMap::kNodePages);
+    EXPECT_EQ(source.outstanding_pages(), 3 + 2 * PageMap::kNodePages);
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
 }
@@ -112,7 +123,7 @@ TEST(MetadataPoolTest, RecordsAreDistinctZeroedAndPagesGoBack) {
 // A slab cache with the parts it needs, on simulated RAM.
 struct SlabFixture {
   explicit SlabFixture(size_t object_size) {
-    EXPECT_EQ(map.Init(source), Status::kOk);
+    map.Init(source);
     spans.Init(source, sizeof(Span));
     cache.Init(SizeClassFor(object_size), source, map, spans);
   }
@@ -139,7 +150,7 @@ TEST(SlabCacheTest, EveryClassFillsSlabsAndGivesEmptyOnesBack) {
       for (void* object : objects) {
         const auto address = reinterpret_cast<uintptr_t>(object);
         EXPECT_EQ(address % SizeClassAlignment(SizeClassFor(c.size)), 0u);
-        Span* slab = f.map.Lookup(object);
+        Span* slab = f.map.Lookup(object).span();
         ASSERT_NE(slab, nullptr);
         EXPECT_LT(address + c.size - 1, slab->end());
         starts.insert(address);
@@ -193,7 +204,7 @@ TEST(SlabCacheTest, ObjectOfAnotherClassPanics) {
     SimPageSource source;
     PageMap map;
     MetadataPool spans;
-    ASSERT_EQ(map.Init(source), Status::kOk);
+    map.Init(source);
     spans.Init(source, sizeof(Span));
     SlabCache small, big;
     small.Init(SizeClassFor(32), source, map, spans);
