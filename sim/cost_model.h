@@ -25,6 +25,7 @@ struct CostModel {
   hal::Nanoseconds context_switch = 150;
   hal::Nanoseconds ipi_latency = 500;  // From send to the target noticing it.
   hal::Nanoseconds cpu_start = 10'000;
+  hal::Nanoseconds page_walk = 30;  // A TLB miss.
 };
 
 }  // namespace sim

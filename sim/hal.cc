@@ -11,6 +11,7 @@
 #include "src/hal/power.h"
 #include "src/hal/time.h"
 #include "src/hal/trace.h"
+#include "src/hal/user_memory.h"
 
 namespace hal {
 
@@ -50,12 +51,19 @@ PageTableFormat ActivePageTableFormat() {
 void ActivateAddressSpace(PhysAddr root, uint16_t asid) {
   Machine::Current().ActivateAddressSpace(root, asid);
 }
-// The sim has no TLB model yet (it arrives with the MMU): invalidations are
-// traced so the kernel's shootdown protocol is visible in the trace.
+// Both act on the calling CPU's TLB model and are traced, so the kernel's
+// shootdown protocol is visible in the trace.
 void InvalidateTlbPage(VirtAddr address, uint16_t asid) {
-  Machine::Current().TraceEvent(TraceKind::kTlbInvalidate, address, asid);
+  Machine::Current().InvalidateTlbPage(address, asid);
 }
-void InvalidateTlbAll() { Machine::Current().TraceEvent(TraceKind::kTlbInvalidate, ~0ull, 0); }
+void InvalidateTlbAll() { Machine::Current().InvalidateTlbAll(); }
+
+bool CopyFromUser(void* destination, VirtAddr source, size_t size) {
+  return Machine::Current().CopyFromUser(destination, source, size);
+}
+bool CopyToUser(VirtAddr destination, const void* source, size_t size) {
+  return Machine::Current().CopyToUser(destination, source, size);
+}
 
 void* PhysToVirt(PhysAddr address) {
   void* host = Machine::Current().ram().HostAddress(address);

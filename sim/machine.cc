@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(MachineConfig config) {
   if (config.cpu_stack_size < 16 * 1024) {
     return absl::InvalidArgumentError("cpu stacks must be at least 16 KiB");
   }
+  if (absl::Status tlb = Tlb::Validate(config.tlb); !tlb.ok()) return tlb;
   absl::StatusOr<std::unique_ptr<Ram>> ram = Ram::Create(config.numa_nodes, config.ram_per_node);
   if (!ram.ok()) return ram.status();
   std::unique_ptr<Machine> machine(new Machine(std::move(config)));
@@ -92,6 +93,12 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(MachineConfig config) {
 Machine::Machine(MachineConfig config)
     : config_(std::move(config)), cpus_(config_.cpus), prng_(config_.seed) {
   for (hal::CpuId id = 0; id < cpus_.size(); ++id) cpus_[id].id = id;
+  mmus_.reserve(cpus_.size());
+  for (size_t i = 0; i < cpus_.size(); ++i) {
+    MmuRegisters registers;
+    registers.format = config_.page_table_format;
+    mmus_.push_back({registers, Tlb(config_.tlb)});
+  }
   candidates_.reserve(cpus_.size());
   interleaving_limit_ =
       config_.max_interleavings == 0 ? ~uint64_t{0} : config_.max_interleavings;
@@ -302,8 +309,9 @@ void Machine::ContextSwitch(hal::KernelContext* from, hal::KernelContext* to) {
 }
 
 void Machine::ActivateAddressSpace(hal::PhysAddr root, uint16_t asid) {
-  current().address_space_root = root;
-  current().asid = asid;
+  MmuRegisters& registers = mmus_[current_].registers;
+  registers.root = root;
+  registers.asid = asid;
   Record(hal::TraceKind::kAddressSpace, root, asid);
 }
 
@@ -350,6 +358,10 @@ void Machine::Stop(RunOutcome outcome) {
   for (Cpu& cpu : cpus_) {
     if (cpu.halted) cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
     cpu.stats.started = cpu.started;
+    const TlbStats& tlb = mmus_[cpu.id].tlb.stats();
+    cpu.stats.tlb_hits = tlb.hits;
+    cpu.stats.tlb_misses = tlb.misses;
+    cpu.stats.tlb_invalidations = tlb.invalidations;
     result_.end_time = std::max(result_.end_time, cpu.stats.time);
     result_.cpu_switches += cpu.stats.switches_in;
     result_.cpus.push_back(cpu.stats);

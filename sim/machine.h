@@ -16,8 +16,10 @@
 #include "absl/status/statusor.h"
 #include "sim/cost_model.h"
 #include "sim/fiber.h"
+#include "sim/mmu.h"
 #include "sim/prng.h"
 #include "sim/ram.h"
+#include "sim/tlb.h"
 #include "sim/trace.h"
 #include "src/hal/boot.h"
 #include "src/hal/context.h"
@@ -30,6 +32,10 @@ namespace sim {
 
 using BootEntry = void (*)(const hal::BootInfo& boot_info);
 using TrapHandler = void (*)(hal::Trap& trap);
+// The kernel's page-fault resolver for faults on user-memory copies: runs on
+// the faulting CPU, may fix the mapping (and invalidate TLB entries), and
+// returns true to have the access retried, false to fail the copy.
+using PageFaultResolver = bool (*)(const hal::PageFaultInfo& fault);
 
 enum class SchedulePolicy {
   // At each interleaving point, any CPU within the skew window of the
@@ -51,6 +57,8 @@ struct MachineConfig {
   std::string command_line;
   BootEntry boot_entry = nullptr;      // Runs on CPU 0.
   TrapHandler trap_handler = nullptr;  // Every delivered trap.
+  PageFaultResolver page_fault_handler = nullptr;  // Null: faults stay unresolved.
+  TlbConfig tlb;                                   // Every CPU's TLB.
   size_t cpu_stack_size = 256 * 1024;
   // Stops a run that never powers off (0 = no limit).
   uint64_t max_interleavings = 200'000'000;
@@ -76,6 +84,9 @@ struct CpuStats {
   uint64_t ipi_traps = 0;
   uint64_t device_traps = 0;
   uint64_t context_switches = 0;
+  uint64_t tlb_hits = 0;
+  uint64_t tlb_misses = 0;
+  uint64_t tlb_invalidations = 0;
 };
 
 struct RunResult {
@@ -139,6 +150,23 @@ class Machine {
   void SendIpi(hal::CpuId target);
   void ContextSwitch(hal::KernelContext* from, hal::KernelContext* to);
   void ActivateAddressSpace(hal::PhysAddr root, uint16_t asid);
+  void InvalidateTlbPage(hal::VirtAddr address, uint16_t asid);
+  void InvalidateTlbAll();
+  bool CopyFromUser(void* destination, hal::VirtAddr source, size_t size);
+  bool CopyToUser(hal::VirtAddr destination, const void* source, size_t size);
+
+  // --- The current CPU's MMU (tests, and later simulated user programs). ---
+  // Translates one access through this CPU's TLB, walking the tables on a
+  // miss (or on a write through a clean cached entry) and caching the result.
+  // No resolver is called; a fault is returned as the hardware reports it.
+  WalkResult Translate(hal::VirtAddr address, Access access);
+  // AArch64 TTBR1_EL1 of this CPU, the root of the kernel half. No HAL call
+  // sets it yet; x86_64 and RISC-V keep the kernel half in every root.
+  void SetKernelTranslationRoot(hal::PhysAddr root);
+  // RISC-V sstatus.SUM and MXR of this CPU.
+  void SetSupervisorUserAccess(bool sum, bool mxr);
+  const MmuRegisters& mmu_registers() const { return mmus_[current_].registers; }
+  const Tlb& tlb(hal::CpuId cpu) const { return mmus_.at(cpu).tlb; }
   void TraceEvent(hal::TraceKind kind, uint64_t a, uint64_t b);
   void ConsoleWrite(const char* data, size_t length);
   [[noreturn]] void PowerOff(int exit_code);
@@ -165,8 +193,6 @@ class Machine {
     FiberHandle suspended = nullptr;  // What the CPU runs, while another CPU runs.
     std::unique_ptr<FiberStack> boot_stack;
     hal::SecondaryEntry entry = nullptr;
-    hal::PhysAddr address_space_root = 0;
-    uint16_t asid = 0;
     CpuStats stats;
   };
 
@@ -221,12 +247,26 @@ class Machine {
     SwitchFiber(&from.suspended, cpus_[next].suspended);
   }
   [[noreturn]] void LimitReached();
+  // The translation registers and TLB of one CPU; kept out of Cpu so the
+  // scheduler's hot data stays compact.
+  struct CpuMmu {
+    MmuRegisters registers;
+    Tlb tlb;
+  };
+  // Translate(), then the resolver and a retry while the resolver fixes faults.
+  WalkResult TranslateResolving(hal::VirtAddr address, Access access);
+  // Translates [user, user + size) a page at a time with user privilege
+  // (resolving faults) and calls copy_chunk(host pointer, offset, length) on
+  // each piece; false at the first unresolved fault.
+  template <typename CopyChunk>
+  bool ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind, CopyChunk copy_chunk);
   void Wake(Cpu& cpu, hal::Nanoseconds at);
   [[noreturn]] void Stop(RunOutcome outcome);
 
   MachineConfig config_;
   std::unique_ptr<Ram> ram_;
   std::vector<Cpu> cpus_;
+  std::vector<CpuMmu> mmus_;
   std::vector<hal::CpuId> candidates_;  // Scratch for Reschedule.
   Prng prng_;
   Trace trace_;

@@ -1,0 +1,122 @@
+// The Machine's MMU: per-CPU translation registers, TLB lookups before page
+// walks, TLB invalidation, and the kernel's copies to and from user memory.
+// Kept apart from machine.cc, whose scheduler path is benchmarked.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "sim/machine.h"
+
+namespace sim {
+
+void Machine::InvalidateTlbPage(hal::VirtAddr address, uint16_t asid) {
+  Record(hal::TraceKind::kTlbInvalidate, address, asid);
+  mmus_[current_].tlb.InvalidatePage(address, asid);
+}
+
+void Machine::InvalidateTlbAll() {
+  Record(hal::TraceKind::kTlbInvalidate, ~0ull, 0);
+  mmus_[current_].tlb.InvalidateAll();
+}
+
+void Machine::SetKernelTranslationRoot(hal::PhysAddr root) {
+  mmus_[current_].registers.kernel_root = root;
+}
+
+void Machine::SetSupervisorUserAccess(bool sum, bool mxr) {
+  mmus_[current_].registers.sum = sum;
+  mmus_[current_].registers.mxr = mxr;
+}
+
+WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
+  CpuMmu& mmu = mmus_[current_];
+  if (const Translation* cached = mmu.tlb.Lookup(address, mmu.registers.asid)) {
+    WalkResult result;
+    if (!CheckPermissions(mmu.registers, *cached, address, access, &result.fault)) {
+      return result;
+    }
+    // A write through a clean entry walks again: the hardware sets D then.
+    if (access.kind != AccessKind::kWrite || cached->dirty) {
+      result.outcome = WalkResult::Outcome::kTranslated;
+      result.translation = *cached;
+      return result;
+    }
+  }
+  current().stats.time += config_.costs.page_walk;
+  WalkResult result = Walk(*ram_, mmu.registers, address, access);
+  if (result.outcome == WalkResult::Outcome::kBusError) {
+    const std::string what = absl::StrFormat(
+        "page-table walk of virtual address %#x read physical address %#x outside RAM",
+        address, result.bus_error_address);
+    HostFault(what.c_str());
+  }
+  if (result.outcome == WalkResult::Outcome::kTranslated) {
+    mmu.tlb.Insert(address, mmu.registers.asid, result.translation);
+  }
+  return result;
+}
+
+WalkResult Machine::TranslateResolving(hal::VirtAddr address, Access access) {
+  // A resolver that keeps claiming success without fixing the mapping would
+  // livelock the CPU, as on hardware; the sim stops the run instead.
+  constexpr int kMaxRetries = 16;
+  for (int retries = 0;; ++retries) {
+    WalkResult result = Translate(address, access);
+    if (result.outcome == WalkResult::Outcome::kTranslated) return result;
+    current().stats.time += config_.costs.trap_entry;
+    Record(hal::TraceKind::kTrapEnter, static_cast<uint64_t>(hal::TrapKind::kPageFault),
+           result.fault.vector);
+    if (config_.page_fault_handler == nullptr || !config_.page_fault_handler(result.fault.info)) {
+      return result;
+    }
+    if (retries == kMaxRetries) {
+      result_.failure = absl::StrFormat(
+          "the page-fault resolver reported virtual address %#x resolved %d times, but the "
+          "access still faults (arch code %#x)",
+          address, kMaxRetries + 1, result.fault.code);
+      Stop(RunOutcome::kPanicked);
+    }
+  }
+}
+
+template <typename CopyChunk>
+bool Machine::ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind,
+                               CopyChunk copy_chunk) {
+  size_t offset = 0;
+  while (offset < size) {
+    // Page by page: 4 KiB steps never straddle a RAM node, even in a huge page.
+    const hal::VirtAddr address = user + offset;
+    const size_t chunk = std::min<size_t>(size - offset, hal::kPageSize - address % hal::kPageSize);
+    const WalkResult result = TranslateResolving(address, {kind, Privilege::kUser});
+    if (result.outcome != WalkResult::Outcome::kTranslated) return false;
+    const hal::PhysAddr physical = result.translation.Physical(address);
+    char* host = static_cast<char*>(ram_->HostAddress(physical));
+    if (host == nullptr) {
+      const std::string what = absl::StrFormat(
+          "user address %#x maps physical address %#x outside RAM", address, physical);
+      HostFault(what.c_str());
+    }
+    copy_chunk(host, offset, chunk);
+    offset += chunk;
+  }
+  return true;
+}
+
+bool Machine::CopyFromUser(void* destination, hal::VirtAddr source, size_t size) {
+  char* to = static_cast<char*>(destination);
+  return ForEachUserChunk(source, size, AccessKind::kRead,
+                          [to](const char* user, size_t offset, size_t chunk) {
+                            std::memcpy(to + offset, user, chunk);
+                          });
+}
+
+bool Machine::CopyToUser(hal::VirtAddr destination, const void* source, size_t size) {
+  const char* from = static_cast<const char*>(source);
+  return ForEachUserChunk(destination, size, AccessKind::kWrite,
+                          [from](char* user, size_t offset, size_t chunk) {
+                            std::memcpy(user, from + offset, chunk);
+                          });
+}
+
+}  // namespace sim

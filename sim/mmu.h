@@ -1,0 +1,116 @@
+// The simulated MMU's page-table walker: translates one virtual address by
+// reading the page-table bytes in simulated RAM exactly as the selected
+// architecture's hardware does, and reports faults with that hardware's own
+// error information. Written from the architecture manuals, independently of
+// src/mm, so the two implementations check each other.
+//
+// Modelled hardware configuration (fixed; documented once here):
+// - x86_64: 4-level paging, CR0.WP=1, EFER.NXE=1, CR4.PGE=1, CR4.SMEP=1 and
+//   CR4.SMAP=1 with EFLAGS.AC=0 (the kernel never touches user pages with
+//   supervisor accesses: user copies are made at user privilege), no PKE,
+//   MAXPHYADDR = 40 (QEMU TCG's default, so the bare-metal cross-check
+//   agrees). The walker sets A in every entry used and D in the leaf on a
+//   write, only when the access succeeds. A non-canonical address raises #GP.
+// - AArch64: EL1&0 regime, 4 KiB granule, T0SZ = T1SZ = 16, IPS = 48 bits,
+//   TTBR0 for VA[63:48] all zeros and TTBR1 for all ones; hierarchical
+//   APTable/UXNTable/PXNTable honoured; PAN off; SCTLR.WXN off; no FEAT_HAFDBS
+//   (AF=0 raises an access-flag fault, nothing is written back), as Unicorn
+//   2.0.1 behaves. EL0-writable pages are never executable at EL1.
+// - RISC-V Sv39/Sv48: no Svnapot/Svpbmt (bits 63:54 must be zero); A and D are
+//   set by the walker (Svadu behaviour, as Unicorn 2.0.1 does), after the
+//   permission check passes; sstatus.SUM and MXR come from MmuRegisters.
+#ifndef VERIDIAN_SIM_MMU_H_
+#define VERIDIAN_SIM_MMU_H_
+
+#include <cstdint>
+
+#include "sim/ram.h"
+#include "src/hal/mmu.h"
+#include "src/hal/trap.h"
+#include "src/hal/types.h"
+
+namespace sim {
+
+enum class AccessKind : uint8_t { kRead, kWrite, kFetch };
+
+// The privilege the permission check uses. Kernel copies to and from user
+// memory use kUser (AArch64 LDTR/STTR semantics), and their faults report
+// user = true.
+enum class Privilege : uint8_t { kSupervisor, kUser };
+
+struct Access {
+  AccessKind kind;
+  Privilege privilege;
+};
+
+// One CPU's translation registers, reduced to what the walker reads.
+struct MmuRegisters {
+  hal::PageTableFormat format = hal::PageTableFormat::kX86_64;
+  hal::PhysAddr root = 0;         // CR3, TTBR0_EL1 or satp.PPN << 12.
+  hal::PhysAddr kernel_root = 0;  // TTBR1_EL1; unused by the other formats.
+  uint16_t asid = 0;              // PCID, TTBR0.ASID or satp.ASID.
+  bool sum = false;               // RISC-V sstatus.SUM.
+  bool mxr = false;               // RISC-V sstatus.MXR.
+};
+
+// A successful walk's result, which the TLB caches: where the page is and
+// its effective permissions (every level's restrictions already combined).
+struct Translation {
+  hal::PhysAddr page = 0;  // Physical base of the page.
+  uint8_t page_shift = 12;  // 12, 21 or 30.
+  uint8_t level = 0;        // The leaf's level in the architecture's numbering.
+  bool global = false;
+  // x86_64 / RISC-V: the walk set (or found) D. A write through a cached
+  // clean translation walks again so D gets set, as the hardware does.
+  bool dirty = false;
+  bool user = false;      // Accessible at user privilege.
+  bool readable = false;  // Always true except RISC-V execute-only pages.
+  bool writable = false;
+  bool user_executable = false;
+  bool kernel_executable = false;
+
+  hal::PhysAddr Physical(hal::VirtAddr address) const {
+    return page | (address & ((uint64_t{1} << page_shift) - 1));
+  }
+};
+
+// A fault as the architecture reports it, plus the normalised form.
+struct MmuFault {
+  hal::PageFaultInfo info;
+  // x86_64: the vector (14 #PF, 13 #GP). AArch64: ESR_EL1.EC (0x20/0x21
+  // instruction abort, 0x24/0x25 data abort, lower/same EL). RISC-V: scause
+  // (12 fetch, 13 load, 15 store/AMO page fault).
+  uint32_t vector = 0;
+  // x86_64: the #PF error code (P W U RSVD I/D), 0 for #GP. AArch64: the whole
+  // ESR_EL1 (EC, IL, WnR, DFSC/IFSC with the level). RISC-V: scause again.
+  uint64_t code = 0;
+};
+
+struct WalkResult {
+  enum class Outcome : uint8_t {
+    kTranslated,
+    kFault,
+    // A table pointer or the root led outside simulated RAM: the machine
+    // cannot continue (real hardware would take a machine check or hang).
+    kBusError,
+  };
+  Outcome outcome = Outcome::kFault;
+  Translation translation;
+  MmuFault fault;
+  hal::PhysAddr bus_error_address = 0;
+};
+
+// Walks the tables under `registers` for `address` and checks `access`
+// against the leaf. Sets A/D bits in RAM as described above.
+WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
+                Access access);
+
+// Checks `access` against an already found (e.g. TLB-cached) translation,
+// exactly as the walk's final step does. Returns true and leaves `fault`
+// alone when the access is allowed.
+bool CheckPermissions(const MmuRegisters& registers, const Translation& translation,
+                      hal::VirtAddr address, Access access, MmuFault* fault);
+
+}  // namespace sim
+
+#endif  // VERIDIAN_SIM_MMU_H_
