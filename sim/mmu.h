@@ -35,7 +35,8 @@ enum class AccessKind : uint8_t { kRead, kWrite, kFetch };
 
 // The privilege the permission check uses. Kernel copies to and from user
 // memory use kUser (AArch64 LDTR/STTR semantics), and their faults report
-// user = true.
+// user = true with the user-mode arch code (AArch64 EC 0x24, where a real
+// LDTR fault is taken from EL1 with EC 0x25; x86 U=1 in the error code).
 enum class Privilege : uint8_t { kSupervisor, kUser };
 
 struct Access {

@@ -11,6 +11,7 @@
 //   page's global entries (x86 INVLPG, AArch64 TLBI VAE1 semantics).
 // - InvalidateAll() drops everything, global entries included.
 // - Replacement: an invalid way if the set has one, else round robin per set.
+// - Sv48 512 GiB leaves are not cached (walked on every access).
 #ifndef VERIDIAN_SIM_TLB_H_
 #define VERIDIAN_SIM_TLB_H_
 
