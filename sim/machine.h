@@ -58,6 +58,10 @@ struct MachineConfig {
   BootEntry boot_entry = nullptr;      // Runs on CPU 0.
   TrapHandler trap_handler = nullptr;  // Every delivered trap.
   PageFaultResolver page_fault_handler = nullptr;  // Null: faults stay unresolved.
+  // Stops the run when a CPU uses a TLB entry the page tables no longer
+  // back (a missing invalidation or shootdown), instead of letting the stale
+  // translation through as hardware would. Costs a second walk per TLB hit.
+  bool check_stale_tlb = true;
   TlbConfig tlb;                                   // Every CPU's TLB.
   size_t cpu_stack_size = 256 * 1024;
   // Stops a run that never powers off (0 = no limit).
@@ -255,6 +259,8 @@ class Machine {
   };
   // Translate(), then the resolver and a retry while the resolver fixes faults.
   WalkResult TranslateResolving(hal::VirtAddr address, Access access);
+  // With check_stale_tlb: stops the run if the tables disagree with `cached`.
+  void CheckCachedTranslation(hal::VirtAddr address, Access access, const Translation& cached);
   // Translates [user, user + size) a page at a time with user privilege
   // (resolving faults) and calls copy_chunk(host pointer, offset, length) on
   // each piece; false at the first unresolved fault.

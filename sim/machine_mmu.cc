@@ -38,6 +38,7 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     }
     // A write through a clean entry walks again: the hardware sets D then.
     if (access.kind != AccessKind::kWrite || cached->dirty) {
+      if (config_.check_stale_tlb) CheckCachedTranslation(address, access, *cached);
       result.outcome = WalkResult::Outcome::kTranslated;
       result.translation = *cached;
       return result;
@@ -55,6 +56,28 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     mmu.tlb.Insert(address, mmu.registers.asid, result.translation);
   }
   return result;
+}
+
+void Machine::CheckCachedTranslation(hal::VirtAddr address, Access access,
+                                     const Translation& cached) {
+  const CpuMmu& mmu = mmus_[current_];
+  const WalkResult fresh = Walk(*ram_, mmu.registers, address, access, WalkEffects::kNone);
+  if (fresh.outcome == WalkResult::Outcome::kTranslated &&
+      fresh.translation.Physical(address) == cached.Physical(address)) {
+    return;
+  }
+  const std::string tables =
+      fresh.outcome == WalkResult::Outcome::kTranslated
+          ? absl::StrFormat("map it to %#x", fresh.translation.Physical(address))
+          : absl::StrFormat("do not allow it (fault, arch code %#x)", fresh.fault.code);
+  static constexpr const char* kKinds[] = {"read", "write", "fetch"};
+  result_.failure = absl::StrFormat(
+      "stale TLB entry used: cpu %u's %s of virtual address %#x (asid %u) reached physical "
+      "address %#x through its TLB, but the page tables %s: a TLB invalidation or shootdown "
+      "is missing",
+      current_, kKinds[static_cast<int>(access.kind)], address, mmu.registers.asid,
+      cached.Physical(address), tables);
+  Stop(RunOutcome::kPanicked);
 }
 
 WalkResult Machine::TranslateResolving(hal::VirtAddr address, Access access) {

@@ -81,7 +81,7 @@ WalkResult Faulted(const MmuRegisters& registers, VirtAddr address, Access acces
 // all three architectures store them here).
 class Tables {
  public:
-  explicit Tables(const Ram& ram) : ram_(ram) {}
+  Tables(const Ram& ram, WalkEffects effects) : ram_(ram), effects_(effects) {}
 
   bool Read(PhysAddr address, uint64_t* entry) {
     void* host = ram_.HostAddress(address);
@@ -94,6 +94,7 @@ class Tables {
   }
   // Only called on an entry Read() just succeeded on.
   void Write(PhysAddr address, uint64_t entry) {
+    if (effects_ == WalkEffects::kNone) return;
     std::memcpy(ram_.HostAddress(address), &entry, sizeof(entry));
   }
   WalkResult BusError() const {
@@ -105,6 +106,7 @@ class Tables {
 
  private:
   const Ram& ram_;
+  WalkEffects effects_;
   PhysAddr bad_address_ = 0;
 };
 
@@ -149,9 +151,9 @@ uint64_t ReservedBits(int level, uint64_t entry) {
 }
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access) {
+                Access access, WalkEffects effects) {
   if (!Canonical(address)) return Faulted(registers, address, access, Cause::kNonCanonical, 0);
-  Tables tables(ram);
+  Tables tables(ram, effects);
   PhysAddr entry_addresses[4];
   PhysAddr table = registers.root & kAddressBits;
   bool writable = true;
@@ -226,12 +228,12 @@ constexpr uint64_t kAddressBits = BitRange(47, 12);
 constexpr uint64_t kAddressTooWide = BitRange(51, 48);
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access) {
+                Access access, WalkEffects effects) {
   const uint64_t top = address >> 48;
   if (top != 0 && top != 0xffff) {
     return Faulted(registers, address, access, Cause::kNotPresent, 0);
   }
-  Tables tables(ram);
+  Tables tables(ram, effects);
   PhysAddr table = (top == 0 ? registers.root : registers.kernel_root) & kAddressBits;
   bool no_user = false;
   bool read_only = false;
@@ -299,7 +301,7 @@ constexpr uint64_t kDirty = Bit(7);
 constexpr uint64_t kReserved = BitRange(63, 54);
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access) {
+                Access access, WalkEffects effects) {
   const int levels = registers.format == PageTableFormat::kSv39 ? 3 : 4;
   const int va_bits = 12 + 9 * levels;
   // Bits 63..va_bits-1 must all equal bit va_bits-1.
@@ -307,7 +309,7 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
   if (top != 0 && top != (uint64_t{1} << (65 - va_bits)) - 1) {
     return Faulted(registers, address, access, Cause::kNotPresent, levels - 1);
   }
-  Tables tables(ram);
+  Tables tables(ram, effects);
   PhysAddr table = registers.root & ~(Bit(12) - 1);
   bool global = false;
   for (int level = levels - 1; level >= 0; --level) {
@@ -387,15 +389,15 @@ bool CheckPermissions(const MmuRegisters& registers, const Translation& translat
 }
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
-                Access access) {
+                Access access, WalkEffects effects) {
   switch (registers.format) {
     case PageTableFormat::kX86_64:
-      return x86::Walk(ram, registers, address, access);
+      return x86::Walk(ram, registers, address, access, effects);
     case PageTableFormat::kAarch64:
-      return arm::Walk(ram, registers, address, access);
+      return arm::Walk(ram, registers, address, access, effects);
     case PageTableFormat::kSv39:
     case PageTableFormat::kSv48:
-      return riscv::Walk(ram, registers, address, access);
+      return riscv::Walk(ram, registers, address, access, effects);
   }
   return Faulted(registers, address, access, Cause::kNotPresent, 0);
 }

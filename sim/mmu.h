@@ -101,10 +101,15 @@ struct WalkResult {
   hal::PhysAddr bus_error_address = 0;
 };
 
+enum class WalkEffects : uint8_t {
+  kUpdateFlags,  // As the hardware: set A/D bits where the format has them.
+  kNone,         // Leave RAM untouched (the stale-TLB check's second look).
+};
+
 // Walks the tables under `registers` for `address` and checks `access`
-// against the leaf. Sets A/D bits in RAM as described above.
+// against the leaf. Sets A/D bits in RAM as described above, unless told not to.
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
-                Access access);
+                Access access, WalkEffects effects = WalkEffects::kUpdateFlags);
 
 // Checks `access` against an already found (e.g. TLB-cached) translation,
 // exactly as the walk's final step does. Returns true and leaves `fault`

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sim/machine.h"
 #include "src/hal/cpu.h"
@@ -166,6 +167,7 @@ std::string FormatName(const ::testing::TestParamInfo<hal::PageTableFormat>& inf
 }
 sim::MachineConfig MachineFor(hal::PageTableFormat format) {
   sim::MachineConfig config = SmallMachine(1);
+  config.check_stale_tlb = false;
   config.page_table_format = format;
   return config;
 }
@@ -202,8 +204,35 @@ TEST_P(StaleTranslationTest, StaleUntilInvalidated) {
 INSTANTIATE_TEST_SUITE_P(AllFormats, StaleTranslationTest, ::testing::ValuesIn(kAllFormats),
                          FormatName);
 
+TEST_P(StaleTranslationTest, TheDefaultMachineStopsAtTheFirstStaleUse) {
+  sim::MachineConfig config = MachineFor(GetParam());
+  config.check_stale_tlb = true;
+  const RunResult result = RunInMachine(config, [] {
+    World world(hal::ActivePageTableFormat());
+    const hal::PhysAddr leaf = world.MapValue(kUserPage, 111);
+    hal::ActivateAddressSpace(world.root, 1);
+    EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+    world.tables.Write(leaf, 0);  // Unmapped, not invalidated.
+    uint64_t value;
+    (void)hal::CopyFromUser(&value, kUserPage, sizeof(value));
+    ADD_FAILURE() << "the stale read went through";
+  });
+  EXPECT_EQ(result.outcome, RunOutcome::kPanicked);
+  EXPECT_THAT(result.failure, ::testing::HasSubstr("stale TLB entry used: cpu 0's read of "
+                                                   "virtual address 0x"));
+  EXPECT_THAT(result.failure, ::testing::HasSubstr("shootdown is missing"));
+}
+
+// A machine that lets stale TLB entries through, as hardware does, so tests
+// can look at them (the default stops the run at the first stale use).
+sim::MachineConfig LenientMachine(uint32_t cpus) {
+  sim::MachineConfig config = SmallMachine(cpus);
+  config.check_stale_tlb = false;
+  return config;
+}
+
 TEST(TlbMachineTest, EntriesAreTaggedByAsidAndGlobalEntriesSurviveASwitch) {
-  const RunResult result = RunInMachine(SmallMachine(1), [] {
+  const RunResult result = RunInMachine(LenientMachine(1), [] {
     World world;
     world.MapValue(kUserPage, 1);
     // A second address space mapping the same address elsewhere.
@@ -261,7 +290,7 @@ void Cpu1Entry(hal::CpuId) {
 
 TEST(TlbMachineTest, InvalidationIsLocalToTheCallingCpu) {
   shared = SharedState{};
-  const RunResult result = RunInMachine(SmallMachine(2), [] {
+  const RunResult result = RunInMachine(LenientMachine(2), [] {
     World world;
     shared.world = &world;
     const hal::PhysAddr leaf = world.MapValue(kUserPage, 10);
