@@ -21,6 +21,9 @@ struct alignas(64) PerCpu {
   // subsystem owns the CPU's timer / IPI mailbox (today: the self-tests).
   TrapHook on_timer = nullptr;
   TrapHook on_ipi = nullptr;
+  // Last thing of every interrupt (timer, IPI, device): the scheduler's
+  // preemption point, where it may switch to another thread.
+  TrapHook on_interrupt_exit = nullptr;
 };
 
 PerCpu& CpuData(hal::CpuId cpu);

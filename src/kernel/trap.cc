@@ -6,20 +6,31 @@
 
 namespace kernel {
 
+namespace {
+
+void ExitInterrupt(PerCpu& cpu) {
+  if (cpu.on_interrupt_exit != nullptr) cpu.on_interrupt_exit();
+}
+
+}  // namespace
+
 void HandleTrap(hal::Trap& trap) {
   PerCpu& cpu = ThisCpu();
   switch (trap.kind) {
     case hal::TrapKind::kTimer:
       cpu.timer_interrupts.fetch_add(1, std::memory_order_relaxed);
       if (cpu.on_timer != nullptr) cpu.on_timer();
+      ExitInterrupt(cpu);
       return;
     case hal::TrapKind::kIpi:
       cpu.ipis_received.fetch_add(1, std::memory_order_relaxed);
       if (cpu.on_ipi != nullptr) cpu.on_ipi();
+      ExitInterrupt(cpu);
       return;
     case hal::TrapKind::kDevice:
       // No drivers yet: count it, so injected spurious interrupts are visible.
       cpu.device_interrupts.fetch_add(1, std::memory_order_relaxed);
+      ExitInterrupt(cpu);
       return;
     case hal::TrapKind::kPageFault:
       // No address spaces yet, so every page fault is a kernel bug.

@@ -16,19 +16,36 @@ namespace vos {
 namespace internal {
 struct alignas(64) PreemptionCount {
   uint32_t value;
+  // The scheduler wanted to switch while `value` was non-zero: the switch
+  // happens when the last guard goes away.
+  bool switch_deferred;
 };
 inline PreemptionCount preemption_counts[hal::kMaxCpus];
+// Installed by the scheduler: switches now if a switch is still wanted.
+inline void (*deferred_preemption_hook)() = nullptr;
 }  // namespace internal
 
 inline bool PreemptionEnabled(hal::CpuId cpu) {
   return internal::preemption_counts[cpu].value == 0;
 }
 
+// Called by the scheduler, on `cpu`, instead of switching while the count
+// is non-zero.
+inline void DeferPreemption(hal::CpuId cpu) {
+  internal::preemption_counts[cpu].switch_deferred = true;
+}
+
 // Disables preemption on the current CPU for its scope and names that CPU.
 class PreemptionGuard {
  public:
   PreemptionGuard() : cpu_(hal::CurrentCpu()) { ++internal::preemption_counts[cpu_].value; }
-  ~PreemptionGuard() { --internal::preemption_counts[cpu_].value; }
+  ~PreemptionGuard() {
+    internal::PreemptionCount& count = internal::preemption_counts[cpu_];
+    if (--count.value == 0 && count.switch_deferred) [[unlikely]] {
+      count.switch_deferred = false;
+      if (internal::deferred_preemption_hook != nullptr) internal::deferred_preemption_hook();
+    }
+  }
   PreemptionGuard(const PreemptionGuard&) = delete;
   PreemptionGuard& operator=(const PreemptionGuard&) = delete;
 

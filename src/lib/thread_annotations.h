@@ -17,6 +17,7 @@
 #define VOS_RELEASE(...) VOS_TA(release_capability(__VA_ARGS__))
 #define VOS_TRY_ACQUIRE(...) VOS_TA(try_acquire_capability(__VA_ARGS__))
 #define VOS_EXCLUDES(...) VOS_TA(locks_excluded(__VA_ARGS__))
+#define VOS_RETURN_CAPABILITY(x) VOS_TA(lock_returned(x))
 #define VOS_NO_THREAD_SAFETY_ANALYSIS VOS_TA(no_thread_safety_analysis)
 
 #endif  // VERIDIAN_SRC_LIB_THREAD_ANNOTATIONS_H_

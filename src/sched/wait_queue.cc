@@ -1,0 +1,97 @@
+#include "src/sched/wait_queue.h"
+
+#include "src/hal/interrupts.h"
+#include "src/hal/time.h"
+#include "src/lib/assert.h"
+#include "src/lib/preemption.h"
+#include "src/sched/scheduler.h"
+
+namespace vos {
+
+void WaitQueue::InsertLocked(Thread* thread) {
+  // Behind every waiter of the same or higher priority.
+  const Priority priority = thread->effective_priority();
+  Thread* position = waiters_.front();
+  while (position != nullptr && position->effective_priority() >= priority) {
+    position = ThreadList::Next(position);
+  }
+  waiters_.InsertBefore(position, thread);
+  ++size_;
+}
+
+void WaitQueue::RemoveLocked(Thread* thread) {
+  waiters_.Remove(thread);
+  --size_;
+}
+
+void WaitQueue::RequeueLocked(Thread* thread) {
+  VOS_ASSERT(thread->blocked_on_ == this);
+  RemoveLocked(thread);
+  InsertLocked(thread);
+}
+
+Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state)
+    VOS_NO_THREAD_SAFETY_ANALYSIS {
+  VOS_ASSERT_MSG(!hal::InterruptsEnabled(), "blocking with interrupts enabled");
+  VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()), "blocking under a PreemptionGuard");
+  Thread* self = Scheduler::Current();
+  if (deadline != kNoDeadline && deadline <= hal::Now()) return Status::kTimedOut;
+  // 1. Become a waiter, under the lock the waker takes.
+  self->blocked_on_ = this;
+  self->wait_result_ = Status::kOk;
+  InsertLocked(self);
+  self->state_.store(state, std::memory_order_relaxed);
+  ++self->stats_.blocks;
+  // 2. Arm the deadline on this CPU; OnTimeout takes the same lock.
+  if (deadline != kNoDeadline) {
+    self->timeout_.callback = &WaitQueue::OnTimeout;
+    self->timeout_.owner = self;
+    Scheduler::LocalTimers().Arm(&self->timeout_, deadline);
+  }
+  // 3. Sleep. A waker may make us runnable as soon as the lock is released;
+  // it waits for this CPU to finish switching away (Thread::on_cpu_).
+  lock_->Release();
+  Scheduler::Reschedule();
+  // 4. Woken: make sure the timeout cannot fire any more, then report.
+  if (deadline != kNoDeadline) TimerQueue::Cancel(&self->timeout_);
+  lock_->Acquire();
+  return self->wait_result_;
+}
+
+void WaitQueue::WakeLocked(Thread* thread, Status result) {
+  RemoveLocked(thread);
+  thread->blocked_on_ = nullptr;
+  thread->wait_result_ = result;
+  ++thread->stats_.wakeups;
+  Scheduler::MakeRunnable(thread, /*new_thread=*/false);
+}
+
+bool WaitQueue::WakeOneLocked(Status result) {
+  Thread* thread = waiters_.front();
+  if (thread == nullptr) return false;
+  WakeLocked(thread, result);
+  return true;
+}
+
+size_t WaitQueue::WakeAllLocked(Status result) {
+  size_t woken = 0;
+  while (Thread* thread = waiters_.front()) {
+    WakeLocked(thread, result);
+    ++woken;
+  }
+  return woken;
+}
+
+void WaitQueue::OnTimeout(Timer* timer) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  Thread* thread = static_cast<Thread*>(timer->owner);
+  // The thread cannot start another wait before this callback returns
+  // (its TimerQueue::Cancel waits for it), so blocked_on_ is this wait's
+  // queue, or null if a waker came first.
+  WaitQueue* queue = __atomic_load_n(&thread->blocked_on_, __ATOMIC_ACQUIRE);
+  if (queue == nullptr) return;
+  queue->lock_->Acquire();
+  if (thread->blocked_on_ == queue) queue->WakeLocked(thread, Status::kTimedOut);
+  queue->lock_->Release();
+}
+
+}  // namespace vos

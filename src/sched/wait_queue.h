@@ -1,0 +1,73 @@
+// A queue of blocked threads: the one way kernel code sleeps until something
+// happens (sync primitives, Join, and IPC senders and receivers). Waiters
+// are kept highest effective priority first, FIFO within a priority.
+//
+// Protocol: the caller takes lock() with interrupts disabled, checks its
+// condition, and calls BlockLocked, which releases the lock while the thread
+// sleeps and holds it again on return. Wakers change the condition and call
+// Wake*Locked under the same lock, so no wake-up is ever lost.
+#ifndef VERIDIAN_SRC_SCHED_WAIT_QUEUE_H_
+#define VERIDIAN_SRC_SCHED_WAIT_QUEUE_H_
+
+#include <cstddef>
+
+#include "src/hal/types.h"
+#include "src/lib/spinlock.h"
+#include "src/lib/status.h"
+#include "src/lib/thread_annotations.h"
+#include "src/sched/thread.h"
+#include "src/sched/timer_queue.h"
+
+namespace vos {
+
+class WaitQueue {
+ public:
+  // With its own lock.
+  WaitQueue() : lock_(&own_lock_) {}
+  // Guarded by `lock` instead, shared with other queues (a reader-writer
+  // lock's two queues, every priority-inheriting mutex).
+  explicit WaitQueue(SpinLock& lock) : lock_(&lock) {}
+  WaitQueue(const WaitQueue&) = delete;
+  WaitQueue& operator=(const WaitQueue&) = delete;
+
+  SpinLock& lock() const VOS_RETURN_CAPABILITY(*lock_) { return *lock_; }
+
+  // Blocks the current thread until a Wake*Locked or `deadline` (hal::Now()
+  // time; kNoDeadline waits forever). Returns the status the waker passed,
+  // or kTimedOut. `state` is kBlocked, or kSleeping when only the deadline
+  // can end the wait. Interrupts disabled, lock() held, no preemption guard.
+  Status BlockLocked(hal::Nanoseconds deadline = kNoDeadline,
+                     ThreadState state = ThreadState::kBlocked) VOS_REQUIRES(lock());
+
+  // Wakes the first waiter; false when there was none.
+  bool WakeOneLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
+  // Wakes every waiter; returns how many.
+  size_t WakeAllLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
+
+  // The waiter the next WakeOneLocked wakes, or null.
+  Thread* FirstLocked() const VOS_REQUIRES(lock()) { return waiters_.front(); }
+  bool EmptyLocked() const VOS_REQUIRES(lock()) { return waiters_.empty(); }
+  size_t SizeLocked() const VOS_REQUIRES(lock()) { return size_; }
+
+  // Re-sorts `thread` (a waiter) after its effective priority changed.
+  void RequeueLocked(Thread* thread) VOS_REQUIRES(lock());
+
+ private:
+  friend class Scheduler;
+
+  void InsertLocked(Thread* thread) VOS_REQUIRES(lock());
+  void RemoveLocked(Thread* thread) VOS_REQUIRES(lock());
+  // Takes `thread` off the queue and makes it runnable with `result`.
+  void WakeLocked(Thread* thread, Status result) VOS_REQUIRES(lock());
+  // Timer callback of a waiter's deadline.
+  static void OnTimeout(Timer* timer);
+
+  SpinLock own_lock_;
+  SpinLock* const lock_;
+  ThreadList waiters_ VOS_GUARDED_BY(lock());
+  size_t size_ VOS_GUARDED_BY(lock()) = 0;
+};
+
+}  // namespace vos
+
+#endif  // VERIDIAN_SRC_SCHED_WAIT_QUEUE_H_

@@ -1,0 +1,97 @@
+#include "tests/support/scheduled_machine.h"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "src/hal/cpu.h"
+#include "src/hal/power.h"
+#include "src/hal/trap.h"
+#include "src/sched/kernel_stack.h"
+#include "src/sched/scheduler.h"
+#include "src/sched/thread_table.h"
+#include "tests/support/in_machine.h"
+
+namespace testing_support {
+namespace {
+
+// Kernel stacks from the host heap, reused after a thread is reaped. Host
+// code (the test's), so a std::vector and malloc are fine here.
+class HostStacks final : public vos::KernelStackSource {
+ public:
+  ~HostStacks() {
+    for (void* stack : all_) std::free(stack);
+  }
+  vos::Result<void*> AllocateStack() override {
+    if (!free_.empty()) {
+      void* stack = free_.back();
+      free_.pop_back();
+      return stack;
+    }
+    void* stack = std::aligned_alloc(vos::kKernelStackSize, vos::kKernelStackSize);
+    if (stack == nullptr) return vos::Status::kNoMemory;
+    all_.push_back(stack);
+    return stack;
+  }
+  void FreeStack(void* stack) override { free_.push_back(stack); }
+
+ private:
+  // One host thread runs every simulated CPU, and calls come with
+  // interrupts disabled: no lock needed.
+  std::vector<void*> all_;
+  std::vector<void*> free_;
+};
+
+struct Run {
+  const ScheduledMachine* machine;
+  std::function<void()>* body;
+  HostStacks stacks;
+  std::unique_ptr<vos::ThreadSlot[]> slots;
+};
+Run* current_run = nullptr;
+
+void MainThread(void*) {
+  (*current_run->body)();
+  hal::PowerOff(0);
+}
+
+void Boot() {
+  Run& run = *current_run;
+  vos::SchedulerConfig config;
+  config.stacks = &run.stacks;
+  config.threads = {run.slots.get(), run.machine->max_threads};
+  config.time_slice = run.machine->time_slice;
+  config.rt_period = run.machine->rt_period;
+  config.rt_runtime = run.machine->rt_runtime;
+  config.load_balancing = run.machine->load_balancing;
+  vos::Status status = vos::Scheduler::Init(config);
+  ASSERT_EQ(status, vos::Status::kOk) << vos::StatusName(status);
+  vos::ThreadOptions main;
+  main.name = "main";
+  main.priority = run.machine->body_priority;
+  ASSERT_TRUE(vos::Scheduler::CreateThread(MainThread, nullptr, main).ok());
+  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
+    ASSERT_TRUE(hal::StartCpu(cpu, [](hal::CpuId) { vos::Scheduler::RunCpu(); }));
+  }
+  vos::Scheduler::RunCpu();
+}
+
+}  // namespace
+
+sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void()> body) {
+  Run run;
+  run.machine = &machine;
+  run.body = &body;
+  run.slots.reset(new vos::ThreadSlot[machine.max_threads]);
+  current_run = &run;
+  sim::MachineConfig config = SmallMachine(machine.cpus, machine.seed);
+  config.trap_handler = kernel::HandleTrap;
+  config.policy = machine.policy;
+  config.max_interleavings = machine.max_interleavings;
+  sim::RunResult result = RunInMachine(std::move(config), Boot);
+  current_run = nullptr;
+  return result;
+}
+
+}  // namespace testing_support

@@ -1,0 +1,35 @@
+// Runs a test body as the first kernel thread of a simulated machine on
+// which every CPU runs the scheduler (src/sched), with the kernel's trap
+// dispatch: timer slices, preemption, IPIs and idle halts all work as in
+// the kernel. The machine powers off when the body returns.
+#ifndef VERIDIAN_TESTS_SUPPORT_SCHEDULED_MACHINE_H_
+#define VERIDIAN_TESTS_SUPPORT_SCHEDULED_MACHINE_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "sim/machine.h"
+#include "src/hal/types.h"
+#include "src/sched/priority.h"
+
+namespace testing_support {
+
+struct ScheduledMachine {
+  uint32_t cpus = 1;
+  uint64_t seed = 1;
+  // Thread slots (idle threads included) and kernel stacks: host memory.
+  size_t max_threads = 256;
+  hal::Nanoseconds time_slice = 50'000;
+  hal::Nanoseconds rt_period = 1'000'000;
+  hal::Nanoseconds rt_runtime = 950'000;
+  bool load_balancing = true;
+  vos::Priority body_priority = vos::kDefaultPriority;
+  sim::SchedulePolicy policy = sim::SchedulePolicy::kRandom;
+  uint64_t max_interleavings = 200'000'000;
+};
+
+sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void()> body);
+
+}  // namespace testing_support
+
+#endif  // VERIDIAN_TESTS_SUPPORT_SCHEDULED_MACHINE_H_
