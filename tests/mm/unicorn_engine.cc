@@ -14,7 +14,10 @@ namespace {
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 constexpr uint64_t kMiB2 = uint64_t{2} << 20;
 constexpr uint64_t kPage = 4096;
-constexpr uint64_t kDecoyGranules[] = {kGiB, kMiB2, kPage};
+// One top-level slot (x86_64 PML4, AArch64 L0, Sv48 root entry) per decoy
+// bounds their number; smaller ones fill in around RAM and the private region.
+constexpr uint64_t kSlot = uint64_t{1} << 39;
+constexpr uint64_t kDecoyGranules[] = {kSlot, kGiB, kMiB2, kPage};
 
 absl::Status UcError(const char* what, uc_err error) {
   return absl::InternalError(absl::StrFormat("%s: %s", what, uc_strerror(error)));
@@ -50,12 +53,19 @@ absl::StatusOr<std::unique_ptr<UnicornEngine>> UnicornEngine::Create(uc_arch arc
     return UcError("uc_mem_map(private)", error);
   }
   engine->regions_[kPrivateBase] = kPrivateBase + kPrivateBytes;
-  // One lazily allocated gigabyte backs every decoy. x86_64 on 2.0.1 reads
-  // and writes the decoy itself (see docs), the other formats never touch it.
-  engine->decoy_host_ = mmap(nullptr, kGiB, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (engine->decoy_host_ == MAP_FAILED) {
-    engine->decoy_host_ = nullptr;
+  // One lazily allocated reservation backs every decoy: x86_64 on 2.0.1
+  // reads and writes the decoy itself (see docs), the other formats never
+  // touch it. Without overcommit for 512 GiB, decoys stop at 1 GiB.
+  for (uint64_t bytes : {kSlot, kGiB}) {
+    void* host = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host != MAP_FAILED) {
+      engine->decoy_host_ = host;
+      engine->decoy_bytes_ = bytes;
+      break;
+    }
+  }
+  if (engine->decoy_host_ == nullptr) {
     return absl::ResourceExhaustedError("cannot reserve the decoy backing");
   }
   uc_hook hook;
@@ -75,7 +85,7 @@ absl::StatusOr<std::unique_ptr<UnicornEngine>> UnicornEngine::Create(uc_arch arc
 UnicornEngine::~UnicornEngine() {
   if (context_ != nullptr) uc_context_free(context_);
   if (uc_ != nullptr) uc_close(uc_);
-  if (decoy_host_ != nullptr) munmap(decoy_host_, kGiB);
+  if (decoy_host_ != nullptr) munmap(decoy_host_, decoy_bytes_);
 }
 
 void* UnicornEngine::Host(hal::PhysAddr address, uint64_t bytes) {
@@ -99,12 +109,21 @@ bool UnicornEngine::Overlaps(uint64_t begin, uint64_t end) const {
 void UnicornEngine::EnsureRegion(uint64_t address) {
   auto next = regions_.upper_bound(address);
   if (next != regions_.begin() && std::prev(next)->second > address) return;
+  if (decoys_.size() >= kMaxDecoys) {
+    for (uint64_t begin : decoys_) {
+      uc_mem_unmap(uc_, begin, regions_[begin] - begin);
+      regions_.erase(begin);
+    }
+    decoys_.clear();
+  }
   for (uint64_t granule : kDecoyGranules) {
+    if (granule > decoy_bytes_) continue;
     const uint64_t begin = address & ~(granule - 1);
     const uint64_t end = begin + granule;
     if (end == 0 || Overlaps(begin, end)) continue;  // end == 0: the top granule wraps.
     if (uc_mem_map_ptr(uc_, begin, granule, UC_PROT_ALL, decoy_host_) == UC_ERR_OK) {
       regions_[begin] = end;
+      decoys_.push_back(begin);
       return;
     }
   }

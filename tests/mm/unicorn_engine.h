@@ -25,7 +25,8 @@ class UnicornEngine {
   static constexpr hal::PhysAddr kPrivateBase = 0xf0'0000'0000;
   static constexpr uint64_t kPrivateBytes = 64 * 1024;
   static constexpr int kNoException = -1;
-  static constexpr int kEmulatorError = -2;  // uc_emu_start failed (e.g. fetch from no region).
+  static constexpr int kEmulatorError = -2;
+  static constexpr size_t kMaxDecoys = 3000;  // uc_emu_start failed (e.g. fetch from no region).
 
   static absl::StatusOr<std::unique_ptr<UnicornEngine>> Create(uc_arch arch, uc_mode mode,
                                                                std::vector<RamSegment> ram);
@@ -42,7 +43,9 @@ class UnicornEngine {
   const std::vector<RamSegment>& ram() const { return ram_; }
 
   // Makes sure a Unicorn region covers `address` (the largest aligned decoy
-  // of 1 GiB, 2 MiB or 4 KiB that overlaps nothing mapped).
+  // of 512 GiB, 1 GiB, 2 MiB or 4 KiB that overlaps nothing mapped). QEMU
+  // allows fewer than 4096 sections, so past kMaxDecoys (which random
+  // addresses do not reach) all decoys are dropped first.
   void EnsureRegion(uint64_t address);
 
   // Runs from `begin` until `until` or the first exception; returns the
@@ -64,7 +67,9 @@ class UnicornEngine {
   std::vector<RamSegment> ram_;
   hal::PhysAddr ram_end_ = 0;
   std::map<uint64_t, uint64_t> regions_;  // begin -> end of every mapped region.
+  std::vector<uint64_t> decoys_;          // Begin of each decoy in regions_.
   void* decoy_host_ = nullptr;            // Backs every decoy; never meant to hold data.
+  uint64_t decoy_bytes_ = 0;
   int exception_ = kNoException;
 };
 

@@ -10,9 +10,10 @@
 //
 // One engine per reference, reused across queries; the TLB is flushed for
 // every query, so tables may be edited between queries. Not thread-safe.
-// Side effects on RAM: the x86_64 and RISC-V walkers set accessed/dirty bits
-// in the tables as their hardware does, and the RISC-V physical-address probe
-// briefly rewrites (and restores) 8 bytes per candidate frame.
+// Side effects on RAM: the RISC-V walker sets accessed/dirty bits in the
+// tables as its hardware does, and the RISC-V physical-address probe briefly
+// rewrites (and restores) 8 bytes per candidate frame. x86_64 walks a private
+// copy of the path, so its A/D updates stay there.
 #ifndef VERIDIAN_TESTS_MM_UNICORN_REFERENCE_H_
 #define VERIDIAN_TESTS_MM_UNICORN_REFERENCE_H_
 

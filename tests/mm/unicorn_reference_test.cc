@@ -217,6 +217,7 @@ TranslationRoots Build(GuestRam& ram, PageTableFormat format) {
   ram.Set(kL0, 5, Leaf(0x20'5000, kV | kR | kW));  // A and D clear.
   ram.Set(kL0, 6, Leaf(0x2000'0000, kV | kR | kW | kA | kD));  // Outside RAM.
   ram.Set(kL0, 7, kR | kW);                                    // V clear.
+  ram.Set(kL0, 8, Leaf(0x2000'0000, kV | kR | kA));            // Read-only, outside RAM.
   ram.Set(kL1, 1, Leaf(0x40'0000, kV | kR | kW | kX | kA | kD));   // 2 MiB.
   ram.Set(kL1, 2, Leaf(0x40'1000, kV | kR | kA));                  // Misaligned 2 MiB.
   ram.Set(kL2, 2, Leaf(0, kV | kR | kW | kA | kD));                // 1 GiB.
@@ -242,6 +243,9 @@ TEST_P(UnicornReferenceRiscv, TranslatesPagesAndSuperpages) {
   ExpectPhysical(reference->Query(roots, Read(0x4020'1238)), 0x40'1238);
   ExpectPhysical(reference->Query(roots, Read(0x8012'3458)), 0x12'3458);
   ExpectPhysical(reference->Query(roots, Read(0x8080'0000 + 0x10)), 0x80'0010);  // Node 1.
+  ExpectPhysical(reference->Query(roots, Write(0x8080'0000 + 0x10)), 0x80'0010);
+  ExpectPhysical(reference->Query(roots, Write(0x8012'3458)), 0x12'3458);
+  ExpectPhysical(reference->Query(roots, Write(0x4020'1238)), 0x40'1238);
   EXPECT_EQ(*ram.At(0x20'0008), 0x1122'3344'5566'7788u);  // The probe restored RAM.
 }
 
@@ -261,9 +265,9 @@ TEST_P(UnicornReferenceRiscv, ChecksPermissionsPerMode) {
   EXPECT_EQ(fault(Read(kBase + 0x7000)), 13u);        // V clear, R/W set.
   EXPECT_EQ(fault(Read(0x4040'0000)), 13u);           // Misaligned superpage.
   EXPECT_EQ(fault(Read(kBase + 0x6000)), 5u);         // Physical address outside RAM.
-  // A store would take a store access fault (7); 2.0.1 reports the amoor.d
-  // the reference writes with as a load access fault (5).
-  EXPECT_EQ(fault(Write(kBase + 0x6000)), 5u);
+  EXPECT_EQ(fault(Write(kBase + 0x6000)), 7u);
+  EXPECT_EQ(fault(Write(kBase + 0x8000)), 15u);  // The permission check comes first.
+  EXPECT_EQ(fault(Read(kBase + 0x8000)), 5u);
   EXPECT_EQ(reference->Query(roots, Read(kBase + 0x6000)).fault, ReferenceFault::kAccessFault);
   EXPECT_EQ(reference->Query(roots, Write(kBase + 0x6000)).fault, ReferenceFault::kAccessFault);
   EXPECT_EQ(reference->Query(roots, Read(kBase + 0x4000)).fault, ReferenceFault::kPageFault);

@@ -37,14 +37,15 @@ constexpr size_t kStubPdptIndex = kCode >> 30 & 511;
 static_assert((kCode >> 21 & 511) == 0, "the stub PD maps its code through entry 0");
 
 // Stub entry points (offsets in the code page); each flushes the address.
-constexpr uint64_t kRead = 0x00;   // invlpg [rcx]; mov rax, [rcx]
-constexpr uint64_t kWrite = 0x10;  // invlpg [rcx]; or qword [rcx], 0
+// Byte accesses, so that an access never spills into the next page.
+constexpr uint64_t kRead = 0x00;   // invlpg [rcx]; mov al, [rcx]
+constexpr uint64_t kWrite = 0x10;  // invlpg [rcx]; or byte [rcx], 0
 constexpr uint8_t kStub[] = {
-    0x0f, 0x01, 0x39, 0x48, 0x8b, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // read, ends at +6
-    0x0f, 0x01, 0x39, 0x48, 0x83, 0x09, 0x00,                            // write, ends at +7
+    0x0f, 0x01, 0x39, 0x8a, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // read, ends at +5
+    0x0f, 0x01, 0x39, 0x80, 0x09, 0x00,                              // write, ends at +6
 };
-constexpr uint64_t kReadEnd = kRead + 6;
-constexpr uint64_t kWriteEnd = kWrite + 7;
+constexpr uint64_t kReadEnd = kRead + 5;
+constexpr uint64_t kWriteEnd = kWrite + 6;
 
 constexpr uint64_t kPresent = 1;
 constexpr uint64_t kWritable = 2;
