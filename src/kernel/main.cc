@@ -12,6 +12,9 @@
 #include "src/lib/print.h"
 #include "src/mm/boot_allocator.h"
 #include "src/mm/frame_allocator.h"
+#include "src/mm/frame_page_source.h"
+#include "src/mm/frame_refs.h"
+#include "src/mm/heap.h"
 
 namespace kernel {
 namespace {
@@ -75,6 +78,19 @@ bool InitFrames(const hal::MemoryMap& map) {
   return true;
 }
 
+// The kernel heap (behind operator new on hardware) and the reference counts
+// address spaces keep per frame, both over the frame allocator.
+bool InitHeapAndFrameRefs(const hal::MemoryMap& map) {
+  static vos::FramePageSource heap_pages;
+  vos::Status status = vos::KernelHeap().Init(heap_pages);
+  if (IsOk(status)) status = vos::PageRefs().Init(map);
+  if (!vos::IsOk(status)) {
+    vos::Printf("heap: init failed (%s)\n", vos::StatusName(status));
+    return false;
+  }
+  return true;
+}
+
 [[noreturn]] void Verdict(bool pass, const char* why) {
   if (pass) {
     vos::Printf("VERDICT: PASS\n");
@@ -107,6 +123,7 @@ void KernelMain(const hal::BootInfo& boot_info) {
   boot_allocator.Init(map);
   if (!CheckEarlyMemory()) Verdict(false, "early memory check");
   if (!InitFrames(map)) Verdict(false, "frame allocator init");
+  if (!InitHeapAndFrameRefs(map)) Verdict(false, "heap init");
 
   vos::CommandLine command_line(boot_info.command_line);
   size_t name_length = 5;
