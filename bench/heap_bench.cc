@@ -28,6 +28,7 @@ void BM_GlibcMallocFree16K(benchmark::State& state) { HostMallocFree(state, 1638
 
 benchmark::State* sim_state = nullptr;
 size_t sim_size = 0;
+bool sim_sized_free = false;
 bool sim_failed = false;
 
 void HeapBoot(const hal::BootInfo&) {
@@ -38,17 +39,25 @@ void HeapBoot(const hal::BootInfo&) {
     hal::PowerOff(1);
   }
   heap.Free(heap.Allocate(sim_size));  // Loads this CPU's magazine.
-  for (auto _ : *sim_state) {
-    void* object = heap.Allocate(sim_size);
-    benchmark::DoNotOptimize(object);
-    heap.Free(object);
+  if (sim_sized_free) {
+    for (auto _ : *sim_state) {
+      void* object = heap.Allocate(sim_size);
+      benchmark::DoNotOptimize(object);
+      heap.Free(object, sim_size);
+    }
+  } else {
+    for (auto _ : *sim_state) {
+      void* object = heap.Allocate(sim_size);
+      benchmark::DoNotOptimize(object);
+      heap.Free(object);
+    }
   }
   hal::PowerOff(0);
 }
 
 void IgnoreTraps(hal::Trap&) {}
 
-void KernelHeapAllocFree(benchmark::State& state, size_t size) {
+void KernelHeapAllocFree(benchmark::State& state, size_t size, bool sized_free = false) {
   sim::MachineConfig config;
   config.cpus = 1;
   config.ram_per_node = 8 << 20;
@@ -63,6 +72,7 @@ void KernelHeapAllocFree(benchmark::State& state, size_t size) {
   }
   sim_state = &state;
   sim_size = size;
+  sim_sized_free = sized_free;
   sim::RunResult result = (*machine)->Run();
   if (result.outcome != sim::RunOutcome::kPoweredOff || sim_failed) {
     state.SkipWithError("the simulated kernel failed");
@@ -70,11 +80,16 @@ void KernelHeapAllocFree(benchmark::State& state, size_t size) {
 }
 
 void BM_KernelHeapAllocFree64(benchmark::State& state) { KernelHeapAllocFree(state, 64); }
+// Free(object, size), as C++ sized delete calls it.
+void BM_KernelHeapAllocSizedFree64(benchmark::State& state) {
+  KernelHeapAllocFree(state, 64, /*sized_free=*/true);
+}
 void BM_KernelHeapAllocFree4K(benchmark::State& state) { KernelHeapAllocFree(state, 4096); }
 void BM_KernelHeapAllocFree16K(benchmark::State& state) { KernelHeapAllocFree(state, 16384); }
 
 BENCHMARK(BM_GlibcMallocFree64)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_KernelHeapAllocFree64)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_KernelHeapAllocSizedFree64)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_GlibcMallocFree4K)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_KernelHeapAllocFree4K)->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_GlibcMallocFree16K)->Repetitions(5)->ReportAggregatesOnly(true);
@@ -89,6 +104,9 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.PrintRatio("kernel heap alloc+free 64 B vs glibc malloc+free", "BM_KernelHeapAllocFree64",
                       "BM_GlibcMallocFree64", "target <= 1.2x and <= 35 ns");
+  reporter.PrintRatio("kernel heap alloc+sized free 64 B vs glibc malloc+free",
+                      "BM_KernelHeapAllocSizedFree64", "BM_GlibcMallocFree64",
+                      "target <= 1.2x and <= 35 ns");
   reporter.PrintRatio("kernel heap alloc+free 4 KiB vs glibc", "BM_KernelHeapAllocFree4K",
                       "BM_GlibcMallocFree4K", "informational");
   reporter.PrintRatio("kernel heap alloc+free 16 KiB (large) vs glibc",

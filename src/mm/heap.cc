@@ -117,8 +117,8 @@ void* Heap::AllocateLarge(size_t size) {
 // --- Free ------------------------------------------------------------------
 
 // Inlined into the free path: a call there costs as much as the lookup.
+// Before Init the map is empty, so this panics then too.
 [[gnu::always_inline]] inline PageMapEntry Heap::CheckedEntry(const void* object) const {
-  VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
   const PageMapEntry entry = page_map_.Lookup(object);
   VOS_ASSERT_MSG(entry, "kernel heap: free of %p, which is not a heap object", object);
   return entry;
@@ -141,7 +141,12 @@ size_t Heap::ObjectSize(const Span& span, const void* object) {
     FreeLarge(*entry.span(), object);
     return;
   }
-  // The magazine below depends on the size class alone; this check of the
+  FreeSmall(size_class, entry, object);
+}
+
+[[gnu::always_inline]] inline void Heap::FreeSmall(uint32_t size_class, PageMapEntry entry,
+                                                   void* object) {
+  // The magazine below depends on `size_class` alone; this check of the
   // pointer against its slab runs alongside.
   SlabObjectIndex(*entry.span(), object);
   PreemptionGuard guard;
@@ -160,6 +165,16 @@ void Heap::Free(void* object) {
 void Heap::Free(void* object, size_t size) {
   if (object == nullptr) return;
   const PageMapEntry entry = CheckedEntry(object);
+  if (size <= kMaxSmallSize) [[likely]] {
+    // The size names the class before the page map answers, so the magazine
+    // does not wait for the lookup; the lookup only confirms it. Objects of
+    // aligned allocations may sit in a bigger class: the general path.
+    const uint32_t size_class = SizeClassFor(size);
+    if (entry.size_class() == size_class) [[likely]] {
+      FreeSmall(size_class, entry, object);
+      return;
+    }
+  }
   const size_t usable = ObjectSize(*entry.span(), object);
   VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
                  object, size, usable);

@@ -68,7 +68,8 @@ class Heap {
   // inside an object, and the double frees it can see cheaply (the object
   // this CPU freed last, and any object already back in its slab).
   void Free(void* object);
-  // As Free, also checking that `size` is what fits the object.
+  // As Free, also checking that `size` is what fits the object. Faster: the
+  // size gives the class without waiting for the page map (C++ sized delete).
   void Free(void* object, size_t size);
 
   // The bytes usable at `object` (its size class, or its pages).
@@ -98,6 +99,7 @@ class Heap {
   void* AllocateUnusual(size_t size, size_t alignment);
   void* AllocateLarge(size_t size);
   void FreeObject(PageMapEntry entry, void* object);
+  void FreeSmall(uint32_t size_class, PageMapEntry entry, void* object);
   void FreeLarge(Span& span, void* object);
   // The bytes of the object at `object` in `span`; panics unless `object` is
   // the start of one.

@@ -372,6 +372,8 @@ TEST(HeapDeathTest, SizedFreeWithTheWrongSize) {
 
 TEST(HeapDeathTest, UseBeforeInit) {
   ExpectPanic([] { Heap().Allocate(8); }, "kernel heap used before Init");
+  int local = 0;
+  ExpectPanic([&] { Heap().Free(&local); }, "which is not a heap object");
 }
 
 // --- Seeded random run against a model --------------------------------------
