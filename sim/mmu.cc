@@ -361,8 +361,10 @@ bool Allowed(const MmuRegisters& registers, const Translation& t, Access access)
   const bool write = access.kind == AccessKind::kWrite;
   switch (registers.format) {
     case PageTableFormat::kX86_64:
-      // A supervisor access to a user page is an SMEP/SMAP violation.
-      if (user != t.user) return false;
+      if (user && !t.user) return false;
+      // A supervisor fetch from a user page is an SMEP violation, a data
+      // access one of SMAP (when enabled).
+      if (!user && t.user && (fetch || registers.smap)) return false;
       if (write && !t.writable) return false;  // CR0.WP = 1.
       return !fetch || t.user_executable;
     case PageTableFormat::kAarch64:

@@ -52,6 +52,7 @@ struct MmuRegisters {
   uint16_t asid = 0;              // PCID, TTBR0.ASID or satp.ASID.
   bool sum = false;               // RISC-V sstatus.SUM.
   bool mxr = false;               // RISC-V sstatus.MXR.
+  bool smap = true;               // x86_64 CR4.SMAP (SMEP is always on).
 };
 
 // A successful walk's result, which the TLB caches: where the page is and

@@ -11,6 +11,11 @@
 // the fault kind / fault address where it reports one. Only queries the
 // format's reference can check are made (x86_64: supervisor reads and writes).
 //
+// The simulator's own MMU (sim/mmu.h, written independently of src/mm) is the
+// third party: its walk of the same bytes, with the CPU configured as the
+// reference's (x86_64 without SMAP), must agree with Unicorn the same way,
+// and its physical address with the kernel's Query on every format.
+//
 // VOS_UNICORN_ACCESSES=<n> sets the number of accesses per format (default
 // 10000) for long runs; VOS_UNICORN_SEED=<n> changes the seed.
 #include <cinttypes>
@@ -22,6 +27,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/machine.h"
+#include "sim/mmu.h"
 #include "src/hal/memory_map.h"
 #include "src/hal/mmu.h"
 #include "src/mm/page_table.h"
@@ -152,6 +159,21 @@ class Differential {
       }
       ++checked;
       translated += outcome.faulted() ? 0 : 1;
+      const sim::WalkResult walk = SimWalk(roots, query);
+      if (const std::string problem = CompareSim(walk, expected, outcome, query, capabilities);
+          !problem.empty()) {
+        ++mismatches;
+        ADD_FAILURE() << hal::PageTableFormatName(format_) << ": " << AccessName(query.access)
+                      << (query.privilege == Privilege::kUser ? " by user" : " by supervisor")
+                      << " at " << std::hex << query.va << ": simulator MMU: " << problem
+                      << " (sim: "
+                      << (walk.outcome == sim::WalkResult::Outcome::kTranslated ? "pa " : "fault ")
+                      << (walk.outcome == sim::WalkResult::Outcome::kTranslated
+                              ? walk.translation.Physical(query.va)
+                              : walk.fault.code)
+                      << "; unicorn: " << testing_support::ReferenceFaultName(outcome.fault)
+                      << " pa " << outcome.physical.value_or(~0ull) << ")";
+      }
       if (const std::string problem = Compare(expected, outcome, query, capabilities);
           !problem.empty()) {
         ++mismatches;
@@ -269,6 +291,64 @@ class Differential {
     expected.faults = !Allowed(format_, mapping->perms, query.access, query.privilege);
     expected.outside_ram = expected.physical >= ram_end_;
     return expected;
+  }
+
+  // The simulator's walk of the same tables, without side effects, on a CPU
+  // set up as the reference's.
+  sim::WalkResult SimWalk(const testing_support::TranslationRoots& roots,
+                          const ReferenceQuery& query) const {
+    sim::MmuRegisters registers;
+    registers.format = format_;
+    registers.root = roots.root;
+    registers.kernel_root = roots.upper_root;
+    registers.smap = false;
+    static constexpr sim::AccessKind kKinds[] = {sim::AccessKind::kRead, sim::AccessKind::kWrite,
+                                                 sim::AccessKind::kFetch};
+    const sim::Access access = {kKinds[static_cast<int>(query.access)],
+                                query.privilege == Privilege::kUser ? sim::Privilege::kUser
+                                                                    : sim::Privilege::kSupervisor};
+    return sim::Walk(sim::Machine::Current().ram(), registers, query.va, access,
+                     sim::WalkEffects::kNone);
+  }
+
+  // Empty when the simulator's walk agrees with Unicorn (and its physical
+  // address with the kernel's), else what differs.
+  std::string CompareSim(const sim::WalkResult& walk, const Expected& expected,
+                         const ReferenceOutcome& outcome, const ReferenceQuery& query,
+                         const testing_support::ReferenceCapabilities& capabilities) {
+    if (walk.outcome == sim::WalkResult::Outcome::kBusError) return "bus error";
+    const bool faults = walk.outcome == sim::WalkResult::Outcome::kFault;
+    const hal::PhysAddr physical = faults ? 0 : walk.translation.Physical(query.va);
+    const bool riscv = format_ == PageTableFormat::kSv39 || format_ == PageTableFormat::kSv48;
+    if (!faults && physical != expected.physical) return "physical address differs from the kernel's";
+    if (riscv && !faults && physical >= ram_end_) {
+      return outcome.fault == ReferenceFault::kAccessFault ? "" : "unicorn did not access-fault";
+    }
+    if (faults != outcome.faulted()) return "translate-or-fault differs";
+    if (!faults) {
+      if (!capabilities.physical_address || !outcome.physical.has_value()) return "";
+      return *outcome.physical == physical ? "" : "physical address differs";
+    }
+    switch (format_) {
+      case PageTableFormat::kAarch64: {
+        // ESR fault status bits [5:2]: 0001 translation, 0010 access flag,
+        // 0011 permission, 0000 address size.
+        static constexpr ReferenceFault kByStatus[] = {
+            ReferenceFault::kAddressSize, ReferenceFault::kTranslation,
+            ReferenceFault::kAccessFlag, ReferenceFault::kPermission};
+        const uint64_t status = (walk.fault.code >> 2) & 0xf;
+        if (status > 3) return "unexpected fault status";
+        return outcome.fault == kByStatus[status] ? "" : "fault kind differs";
+      }
+      case PageTableFormat::kSv39:
+      case PageTableFormat::kSv48:
+        return outcome.fault == ReferenceFault::kPageFault ? "" : "not both page faults";
+      case PageTableFormat::kX86_64:
+        return walk.fault.vector == 14 && outcome.fault == ReferenceFault::kPageFault
+                   ? ""
+                   : "not both #PF";
+    }
+    return "";
   }
 
   // Empty when Unicorn agrees with the expectation, else what differs.
