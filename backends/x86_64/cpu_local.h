@@ -13,6 +13,8 @@ namespace x86 {
 // stacks and TSSs are static.
 inline constexpr uint32_t kMaxSupportedCpus = 32;
 
+struct FaultRecovery;
+
 struct CpuLocal {
   CpuLocal* self;  // At offset 0, so ThisCpu() is one %gs-relative load.
   hal::CpuId id;
@@ -20,6 +22,8 @@ struct CpuLocal {
   // PanicHalt prints them.
   const TrapFrame* exception_frame;
   uint64_t exception_cr2;
+  // Armed while code that may fault on purpose runs (fault_recovery.h).
+  FaultRecovery* fault_recovery;
   // The one-shot timer (time.cc): the deadline, valid while armed.
   hal::Nanoseconds timer_deadline;
   bool timer_armed;

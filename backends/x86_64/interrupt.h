@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "src/hal/trap.h"
+
 namespace x86 {
 
 // 0-31 are CPU exceptions.
@@ -34,6 +36,9 @@ extern "C" void X86HandleInterrupt(TrapFrame* frame);
 // From here on, exceptions go to kernel::HandleTrap; before it, every
 // exception is fatal.
 void MarkKernelRunning();
+
+// The normalised form of a #PF's error code and CR2.
+hal::PageFaultInfo DecodePageFault(uint64_t error_code, uint64_t cr2);
 
 // Prints the frame on the serial console (used by the fatal paths).
 void PrintTrapFrame(const char* prefix, const TrapFrame& frame, uint64_t cr2);

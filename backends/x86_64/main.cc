@@ -16,6 +16,7 @@
 #include "backends/x86_64/multiboot.h"
 #include "backends/x86_64/pic.h"
 #include "backends/x86_64/power.h"
+#include "backends/x86_64/x86.h"
 #include "src/hal/boot.h"
 
 namespace x86 {
@@ -59,6 +60,8 @@ extern "C" [[noreturn]] void X86Main(uint32_t magic, uint32_t info_address) {
   BuildIdt();
   LoadIdt();  // From here on a fault prints and exits instead of resetting.
   if (magic != multiboot::kBootloaderMagic) BootFailure("not started by a Multiboot loader");
+  // src/mm sets PTE bit 63 on every page that is not executable.
+  if ((ReadMsr(kMsrEfer) & kEferNxe) == 0) BootFailure("the CPU has no no-execute pages (NX)");
   const auto& info = *reinterpret_cast<const multiboot::Info*>(uintptr_t{info_address});
   CopyCommandLine(info);
   if (!InitMemoryMap(info)) BootFailure("the boot loader passed no memory map");

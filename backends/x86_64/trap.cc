@@ -5,6 +5,7 @@
 #include "backends/x86_64/clock.h"
 #include "backends/x86_64/console.h"
 #include "backends/x86_64/cpu_local.h"
+#include "backends/x86_64/fault_recovery.h"
 #include "backends/x86_64/interrupt.h"
 #include "backends/x86_64/lapic.h"
 #include "backends/x86_64/power.h"
@@ -65,13 +66,7 @@ void HandleException(const TrapFrame& frame) {
   hal::Trap trap = TrapFor(frame);
   if (frame.vector == kPageFaultVector) {
     trap.kind = hal::TrapKind::kPageFault;
-    trap.fault = {
-        .address = cr2,
-        .present = (frame.error_code & kFaultPresent) != 0,
-        .write = (frame.error_code & kFaultWrite) != 0,
-        .fetch = (frame.error_code & kFaultFetch) != 0,
-        .user = (frame.error_code & kFaultUser) != 0,
-    };
+    trap.fault = DecodePageFault(frame.error_code, cr2);
   } else {
     trap.kind = hal::TrapKind::kException;
   }
@@ -87,6 +82,16 @@ void HandleException(const TrapFrame& frame) {
 }  // namespace
 
 void MarkKernelRunning() { kernel_running = true; }
+
+hal::PageFaultInfo DecodePageFault(uint64_t error_code, uint64_t cr2) {
+  return {
+      .address = cr2,
+      .present = (error_code & kFaultPresent) != 0,
+      .write = (error_code & kFaultWrite) != 0,
+      .fetch = (error_code & kFaultFetch) != 0,
+      .user = (error_code & kFaultUser) != 0,
+  };
+}
 
 void PrintTrapFrame(const char* prefix, const TrapFrame& frame, uint64_t cr2) {
   Print(prefix);
@@ -113,6 +118,7 @@ void PrintTrapFrame(const char* prefix, const TrapFrame& frame, uint64_t cr2) {
 extern "C" void X86HandleInterrupt(TrapFrame* frame) {
   const uint64_t vector = frame->vector;
   if (vector < kFirstExternalVector) {
+    if (RecoverFromFault(*frame)) return;
     HandleException(*frame);
     return;
   }

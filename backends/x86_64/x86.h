@@ -22,6 +22,7 @@ inline void Outl(uint16_t port, uint32_t value) {
 inline constexpr uint32_t kMsrApicBase = 0x1B;
 inline constexpr uint32_t kMsrEfer = 0xC0000080;
 inline constexpr uint32_t kMsrGsBase = 0xC0000101;
+inline constexpr uint64_t kEferNxe = 1 << 11;  // No-execute page bits (PTE bit 63).
 
 inline uint64_t ReadMsr(uint32_t msr) {
   uint32_t low, high;

@@ -3,6 +3,8 @@
 #ifndef VERIDIAN_SRC_HAL_MMU_H_
 #define VERIDIAN_SRC_HAL_MMU_H_
 
+#include <span>
+
 #include "src/hal/types.h"
 
 namespace hal {
@@ -20,8 +22,22 @@ const char* PageTableFormatName(PageTableFormat format);
 PageTableFormat ActivePageTableFormat();
 
 // Makes `root` (physical address of the top-level table) the user address
-// space of this CPU, tagged with `asid` where the hardware has tags.
+// space of this CPU, tagged with `asid` where the hardware has tags. Root 0
+// means none: the CPU goes back to the kernel's own tables.
 void ActivateAddressSpace(PhysAddr root, uint16_t asid);
+
+// A range the kernel runs through (image, stacks, direct map, devices).
+struct KernelMapping {
+  VirtAddr va;
+  PhysAddr pa;
+  uint64_t size;  // A multiple of 2 MiB; va and pa are 2 MiB-aligned.
+};
+
+// What every root given to ActivateAddressSpace must also map, read, write
+// and execute, for the kernel to keep running on it: x86_64 keeps the kernel
+// in the same root as user space. Empty where the kernel has its own root
+// (AArch64 TTBR1) or does not run through the MMU (the simulator).
+std::span<const KernelMapping> KernelMappings();
 
 // Local TLB invalidation on the calling CPU only.
 void InvalidateTlbPage(VirtAddr address, uint16_t asid);
