@@ -5,7 +5,8 @@
 namespace kernel {
 namespace {
 
-const SelfTest* const kSelfTests[] = {&kSmokeTest, &kRacyTest, &kPanicTest, &kFaultTest};
+const SelfTest* const kSelfTests[] = {&kSmokeTest, &kRacyTest, &kPanicTest, &kFaultTest,
+                                       &kMmuCheckTest};
 
 bool NameIs(const char* name, const char* candidate, size_t candidate_length) {
   size_t i = 0;

@@ -36,6 +36,7 @@ extern const SelfTest kSmokeTest;
 extern const SelfTest kRacyTest;
 extern const SelfTest kPanicTest;
 extern const SelfTest kFaultTest;
+extern const SelfTest kMmuCheckTest;
 
 }  // namespace kernel
 

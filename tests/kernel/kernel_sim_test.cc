@@ -102,6 +102,28 @@ TEST(KernelSimTest, MalformedNumberIsAClearFailure) {
   EXPECT_THAT(result.console, HasSubstr("iterations= must be a decimal number"));
 }
 
+// The same check the x86_64 boot tests run in QEMU, here against the
+// simulator's MMU walker and TLB model, in every format.
+TEST(KernelSimTest, MmuCheckMatchesTheSimulatedMmuInEveryFormat) {
+  for (hal::PageTableFormat format :
+       {hal::PageTableFormat::kX86_64, hal::PageTableFormat::kAarch64,
+        hal::PageTableFormat::kSv39, hal::PageTableFormat::kSv48}) {
+    MachineConfig config = KernelMachineConfig();
+    config.cpus = 2;
+    config.page_table_format = format;
+    config.command_line = "workload=mmu_check seed=7 iterations=2000";
+    config.echo_console = false;
+    absl::StatusOr<RunResult> result = RunKernelIsolated(config);
+    ASSERT_TRUE(result.ok()) << result.status();
+    const std::string name = hal::PageTableFormatName(format);
+    EXPECT_EQ(result->outcome, RunOutcome::kPoweredOff) << name << "\n" << result->failure;
+    EXPECT_EQ(result->exit_code, 0) << name << "\n" << result->console;
+    EXPECT_THAT(result->console, HasSubstr("mmu_check: seed 7, " + name + " table"));
+    EXPECT_THAT(result->console, HasSubstr("2000 accesses checked"));
+    EXPECT_THAT(result->console, HasSubstr(", 0 mismatches"));
+  }
+}
+
 TEST(KernelSimTest, BannerShowsTheMemoryMap) {
   MachineConfig config = KernelMachineConfig();
   config.numa_nodes = 2;
