@@ -9,9 +9,12 @@
 namespace vos {
 
 Status FrameRefs::Init(const hal::MemoryMap& map) {
+  // Only usable memory holds frames the allocator hands out; reserved
+  // ranges (MMIO far above RAM) would size the table for nothing.
   hal::PhysAddr end = 0;
   for (size_t i = 0; i < map.count; ++i) {
     const hal::MemoryRegion& region = map.regions[i];
+    if (region.type != hal::MemoryType::kUsable) continue;
     if (region.base + region.size > end) end = region.base + region.size;
   }
   const uint64_t frames = end / hal::kPageSize;

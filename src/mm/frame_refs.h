@@ -1,7 +1,7 @@
 // Reference counts of the frames mapped into address spaces: a private page
 // shared copy-on-write after a clone, or a shared page, is freed when its
 // last mapping goes. One 32-bit count per frame of the memory map's span,
-// taken from the frame allocator at init.
+// taken from the frame allocator at init, up to the end of usable memory.
 #ifndef VERIDIAN_SRC_MM_FRAME_REFS_H_
 #define VERIDIAN_SRC_MM_FRAME_REFS_H_
 
@@ -16,7 +16,8 @@ namespace vos {
 
 class FrameRefs {
  public:
-  // Sizes the table for every frame below the end of `map`'s last region.
+  // Sizes the table for every frame below the end of `map`'s last usable
+  // region.
   Status Init(const hal::MemoryMap& map);
 
   // A frame that was just allocated gets its first reference.
