@@ -20,22 +20,15 @@ namespace {
 
 using testing_support::RunScheduled;
 using testing_support::ScheduledMachine;
+using testing_support::Spin;
 
 void ExpectPoweredOff(const sim::RunResult& result) {
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
       << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
 }
 
-// Busy work that never yields: only interleaving points, so only the timer
-// can take the CPU away.
-void Spin(uint64_t steps) {
-  for (uint64_t i = 0; i < steps; ++i) hal::CpuRelax();
-}
-
-Thread* Create(ThreadEntry entry, void* arg, ThreadOptions options = {}) {
-  Result<Thread*> thread = Scheduler::CreateThread(entry, arg, options);
-  EXPECT_TRUE(thread.ok()) << StatusName(thread.status());
-  return thread.ok() ? *thread : nullptr;
+Thread* Create(ThreadEntry entry, void* arg, const ThreadOptions& options = {}) {
+  return testing_support::StartThread(entry, arg, options);
 }
 
 TEST(SchedulerTest, ThreadsRunAndAreJoinedWithTheirExitCodes) {

@@ -94,4 +94,14 @@ sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void(
   return result;
 }
 
+void Spin(uint64_t steps) {
+  for (uint64_t i = 0; i < steps; ++i) hal::CpuRelax();
+}
+
+vos::Thread* StartThread(vos::ThreadEntry entry, void* arg, const vos::ThreadOptions& options) {
+  vos::Result<vos::Thread*> thread = vos::Scheduler::CreateThread(entry, arg, options);
+  EXPECT_TRUE(thread.ok()) << vos::StatusName(thread.status());
+  return thread.ok() ? *thread : nullptr;
+}
+
 }  // namespace testing_support

@@ -11,6 +11,7 @@
 #include "sim/machine.h"
 #include "src/hal/types.h"
 #include "src/sched/priority.h"
+#include "src/sched/thread.h"
 
 namespace testing_support {
 
@@ -29,6 +30,15 @@ struct ScheduledMachine {
 };
 
 sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void()> body);
+
+// Inside a run: `steps` interleaving points of busy work that never yields
+// (only the timer can take the CPU away).
+void Spin(uint64_t steps);
+
+// Inside a run: creates a thread, failing the test (and returning null) if
+// that fails.
+vos::Thread* StartThread(vos::ThreadEntry entry, void* arg,
+                         const vos::ThreadOptions& options = {});
 
 }  // namespace testing_support
 

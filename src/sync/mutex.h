@@ -1,0 +1,81 @@
+// A blocking kernel mutex with priority inheritance.
+//
+// Uncontended Lock/Unlock are one compare-and-swap each on the owner word.
+// Contended, the locker sleeps on the mutex's wait queue (highest priority
+// first) and lends its priority to the owner, and through the owner to
+// whatever the owner itself waits for, so a low-priority owner preempted by
+// medium-priority work still runs its critical section at the waiter's
+// priority. Unlock hands the mutex directly to the best waiter.
+//
+// Every mutex's waiters and every thread's inheritance state are guarded by
+// one global inheritance lock, taken only on contended paths.
+#ifndef VERIDIAN_SRC_SYNC_MUTEX_H_
+#define VERIDIAN_SRC_SYNC_MUTEX_H_
+
+#include <cstdint>
+
+#include "src/hal/atomic.h"
+#include "src/lib/thread_annotations.h"
+#include "src/sched/thread.h"
+#include "src/sched/wait_queue.h"
+
+namespace vos {
+
+class VOS_CAPABILITY("mutex") Mutex {
+ public:
+  enum class Inheritance : uint8_t { kEnabled, kDisabled };
+
+  Mutex();
+  // kDisabled: a plain sleeping mutex (the control case in tests).
+  explicit Mutex(Inheritance inheritance);
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  // From thread context only (interrupts may be on or off, no spinlock held
+  // unless it is a wait queue's, as ConditionVariable does).
+  void Lock() VOS_ACQUIRE();
+  [[nodiscard]] bool TryLock() VOS_TRY_ACQUIRE(true);
+  void Unlock() VOS_RELEASE();
+
+  bool IsHeldByCurrentThread() const;
+  Thread* owner() const;
+
+ private:
+  static constexpr uintptr_t kHasWaiters = 1;
+
+  void LockSlow(Thread* self);
+  void UnlockSlow(Thread* self, uintptr_t state);
+  // Inheritance bookkeeping; all under the inheritance lock.
+  void ListAsContended(Thread* owner);
+  void UnlistAsContended(Thread* owner);
+  // Raises `owner`, and the owners of what it waits for, to `priority`.
+  static void Lend(Thread* owner, Priority priority);
+  // `thread`'s base priority, or the best of its contended mutexes' waiters.
+  static Priority InheritedPriority(const Thread* thread);
+
+  // Owner word: the owning Thread*, with kHasWaiters set while threads wait
+  // (set under the inheritance lock, so the fast unlock fails and hands off).
+  hal::Atomic<uintptr_t> state_{0};
+  const bool inherit_;
+  // Guarded by the inheritance lock.
+  WaitQueue waiters_;
+  // On the owner's list of contended mutexes (Thread::contended_mutexes_).
+  Mutex* next_contended_ = nullptr;
+  Mutex* prev_contended_ = nullptr;
+  bool contended_listed_ = false;
+};
+
+class VOS_SCOPED_CAPABILITY MutexGuard {
+ public:
+  explicit MutexGuard(Mutex& mutex) VOS_ACQUIRE(mutex) : mutex_(mutex) { mutex_.Lock(); }
+  ~MutexGuard() VOS_RELEASE() { mutex_.Unlock(); }
+  MutexGuard(const MutexGuard&) = delete;
+  MutexGuard& operator=(const MutexGuard&) = delete;
+
+ private:
+  Mutex& mutex_;
+};
+
+}  // namespace vos
+
+#endif  // VERIDIAN_SRC_SYNC_MUTEX_H_
