@@ -66,6 +66,8 @@ void BM_TlbShootdown(benchmark::State& state) {
   bench_state = &state;
   sim::RunResult result = (*machine)->Run();
   if (result.outcome != sim::RunOutcome::kPoweredOff) state.SkipWithError(result.failure.c_str());
+  state.counters["interleavings"] = benchmark::Counter(
+      static_cast<double>(result.interleavings), benchmark::Counter::kAvgIterations);
   // Seconds per (iteration x target), shown in ns.
   state.counters["per_target"] = benchmark::Counter(
       target_count, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
