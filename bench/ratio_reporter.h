@@ -27,6 +27,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
   }
 
+  // The median real time of `name` in ns, or a negative value if not run.
+  double Median(const std::string& name) const {
+    auto it = medians_.find(name);
+    return it == medians_.end() ? -1.0 : it->second;
+  }
+
   // Prints "what: A ns vs B ns = ratio (target)"; false if either is missing.
   bool PrintRatio(const std::string& what, const std::string& numerator,
                   const std::string& denominator, const char* target) const {

@@ -1,7 +1,7 @@
 // One CPU's runnable threads: a FIFO per priority and a bitmap of the
 // non-empty ones, so the highest runnable priority is one count-leading-zeros
-// away (O(1) pick). Not locked itself: the owning CPU's scheduler lock
-// guards it.
+// away (O(1) pick). Inline: it is on the context-switch path. Not locked
+// itself: the owning CPU's scheduler lock guards it.
 #ifndef VERIDIAN_SRC_SCHED_RUN_QUEUE_H_
 #define VERIDIAN_SRC_SCHED_RUN_QUEUE_H_
 
@@ -33,10 +33,40 @@ class RunQueue {
   Priority HighestPriority() const { return static_cast<Priority>(63 - std::countl_zero(bitmap_)); }
 
   // At the back of its effective priority's FIFO, or the front.
-  void Enqueue(Thread* thread, bool at_front = false);
-  void Remove(Thread* thread);
+  void Enqueue(Thread* thread, bool at_front = false) {
+    const Priority priority = thread->effective_priority();
+    ThreadList& level = levels_[priority];
+    if (at_front) {
+      level.PushFront(thread);
+    } else {
+      level.PushBack(thread);
+    }
+    bitmap_ |= uint64_t{1} << priority;
+    ++size_;
+  }
+
+  // Off the queue. Uses the priority it was queued at: effective_priority
+  // changes only while the thread is off the queue (see
+  // Scheduler::SetEffectivePriority).
+  void Remove(Thread* thread) {
+    const Priority priority = thread->effective_priority();
+    ThreadList& level = levels_[priority];
+    level.Remove(thread);
+    if (level.empty()) bitmap_ &= ~(uint64_t{1} << priority);
+    --size_;
+  }
+
   // Dequeues the first thread of the highest priority in `priorities`.
-  Thread* PopHighest(uint64_t priorities = kAllPriorities);
+  Thread* PopHighest(uint64_t priorities = kAllPriorities) {
+    const uint64_t candidates = bitmap_ & priorities;
+    if (candidates == 0) return nullptr;
+    const int priority = 63 - std::countl_zero(candidates);
+    ThreadList& level = levels_[priority];
+    Thread* thread = level.PopFront();
+    if (level.empty()) bitmap_ &= ~(uint64_t{1} << priority);
+    --size_;
+    return thread;
+  }
 
   // The first queued thread, highest priority first, that `accept(thread)`
   // takes; null if none. For stealing.

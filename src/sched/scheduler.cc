@@ -31,7 +31,9 @@ struct alignas(64) CpuState {
   Thread* idle = nullptr;
   Thread* previous = nullptr;   // The thread being switched away from.
   Thread* migrating = nullptr;  // `previous`, when it must move to another CPU.
-  // Queued threads, readable without the lock for balancing decisions.
+  // Queued threads, readable without the lock for balancing decisions;
+  // written only under `lock` (a plain store: no locked instruction on the
+  // switch path).
   std::atomic<uint32_t> queued{0};
   std::atomic<bool> need_resched{false};
   hal::Nanoseconds accounted_at = 0;  // `current` ran since then, unaccounted.
@@ -56,6 +58,13 @@ struct State {
 State state;
 
 CpuState& ThisCpu() { return state.cpu[hal::CurrentCpu()]; }
+
+// Updates a CpuState::queued under its CPU's lock; returns the old value.
+uint32_t AddQueued(std::atomic<uint32_t>& queued, int delta) {
+  const uint32_t old = queued.load(std::memory_order_relaxed);
+  queued.store(old + delta, std::memory_order_relaxed);
+  return old;
+}
 
 bool IsIdle(hal::CpuId cpu) {
   return (state.idle_words[cpu / 64].load(std::memory_order_acquire) >> (cpu % 64)) & 1;
@@ -136,7 +145,7 @@ struct SchedulerImpl {
     // none wants it, real-time threads keep running.
     if (cpu.rt_throttled) next = cpu.queue.PopHighest(RunQueue::kBelowRealTime);
     if (next == nullptr) next = cpu.queue.PopHighest();
-    if (next != nullptr) cpu.queued.fetch_sub(1, std::memory_order_relaxed);
+    if (next != nullptr) AddQueued(cpu.queued, -1);
     return next;
   }
 
@@ -191,7 +200,7 @@ struct SchedulerImpl {
       if (prev->affinity_.Has(cpu.id)) {
         // Preempted with slice left: it goes first again at its level.
         cpu.queue.Enqueue(prev, /*at_front=*/prev->slice_left_ > 0);
-        cpu.queued.fetch_add(1, std::memory_order_relaxed);
+        AddQueued(cpu.queued, 1);
       } else {
         migrate = true;
       }
@@ -287,7 +296,7 @@ struct SchedulerImpl {
     thread->cpu_.store(target, std::memory_order_relaxed);
     thread->state_.store(ThreadState::kRunnable, std::memory_order_relaxed);
     cpu.queue.Enqueue(thread);
-    const uint32_t queued = cpu.queued.fetch_add(1, std::memory_order_relaxed) + 1;
+    const uint32_t queued = AddQueued(cpu.queued, 1) + 1;
     const bool preempt = ShouldPreemptLocked(cpu);
     if (preempt) cpu.need_resched.store(true, std::memory_order_relaxed);
     cpu.lock.Release();
@@ -332,7 +341,7 @@ struct SchedulerImpl {
         victim->queue.FindHighest([&](Thread* t) { return t->affinity_.Has(cpu.id); });
     if (thread != nullptr) {
       victim->queue.Remove(thread);
-      victim->queued.fetch_sub(1, std::memory_order_relaxed);
+      AddQueued(victim->queued, -1);
       // In transit: runnable, on no queue; SetEffectivePriority follows cpu_.
       thread->cpu_.store(cpu.id, std::memory_order_relaxed);
     }
@@ -342,7 +351,7 @@ struct SchedulerImpl {
     ++thread->stats_.migrations;
     ++cpu.stats.pulled;
     cpu.queue.Enqueue(thread);
-    cpu.queued.fetch_add(1, std::memory_order_relaxed);
+    AddQueued(cpu.queued, 1);
     if (ShouldPreemptLocked(cpu)) cpu.need_resched.store(true, std::memory_order_relaxed);
     cpu.lock.Release();
     return true;
@@ -569,13 +578,15 @@ void Scheduler::MakeRunnable(Thread* thread, bool new_thread) {
   SchedulerImpl::MakeRunnable(thread, new_thread);
 }
 
-void Scheduler::Yield() {
+void Scheduler::Yield() VOS_NO_THREAD_SAFETY_ANALYSIS {
   const hal::InterruptState saved = hal::InterruptsSaveAndDisable();
-  Thread* self = Current();
-  VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()), "yield under a PreemptionGuard");
+  CpuState& cpu = ThisCpu();
+  VOS_ASSERT_MSG(PreemptionEnabled(cpu.id), "yield under a PreemptionGuard");
+  Thread* self = cpu.current;
   ++self->stats_.yields;
   self->slice_left_ = 0;  // To the back of its level.
-  Reschedule();
+  cpu.lock.Acquire();
+  SchedulerImpl::RescheduleLocked(cpu);
   hal::InterruptsRestore(saved);
 }
 

@@ -13,6 +13,7 @@
 
 #include "src/hal/context.h"
 #include "src/hal/types.h"
+#include "src/lib/assert.h"
 #include "src/lib/status.h"
 #include "src/sched/cpu_mask.h"
 #include "src/sched/priority.h"
@@ -171,17 +172,56 @@ class ThreadList {
   Thread* front() const { return head_; }
   static Thread* Next(const Thread* thread) { return thread->next_; }
 
-  void PushBack(Thread* thread);
-  void PushFront(Thread* thread);
+  // Inline: on the context-switch path.
+  void PushBack(Thread* thread) { InsertBefore(nullptr, thread); }
+  void PushFront(Thread* thread) { InsertBefore(head_, thread); }
   // Before `position`, or at the back when `position` is null.
-  void InsertBefore(Thread* position, Thread* thread);
-  void Remove(Thread* thread);
-  Thread* PopFront();
+  inline void InsertBefore(Thread* position, Thread* thread);
+  inline void Remove(Thread* thread);
+  Thread* PopFront() {
+    Thread* thread = head_;
+    if (thread != nullptr) Remove(thread);
+    return thread;
+  }
 
  private:
   Thread* head_ = nullptr;
   Thread* tail_ = nullptr;
 };
+
+inline void ThreadList::InsertBefore(Thread* position, Thread* thread) {
+  VOS_ASSERT_MSG(!thread->queued_, "thread %s is already on a queue", thread->name_);
+  thread->queued_ = true;
+  thread->next_ = position;
+  thread->prev_ = position != nullptr ? position->prev_ : tail_;
+  if (thread->prev_ != nullptr) {
+    thread->prev_->next_ = thread;
+  } else {
+    head_ = thread;
+  }
+  if (position != nullptr) {
+    position->prev_ = thread;
+  } else {
+    tail_ = thread;
+  }
+}
+
+inline void ThreadList::Remove(Thread* thread) {
+  VOS_ASSERT_MSG(thread->queued_, "thread %s is on no queue", thread->name_);
+  if (thread->prev_ != nullptr) {
+    thread->prev_->next_ = thread->next_;
+  } else {
+    head_ = thread->next_;
+  }
+  if (thread->next_ != nullptr) {
+    thread->next_->prev_ = thread->prev_;
+  } else {
+    tail_ = thread->prev_;
+  }
+  thread->next_ = nullptr;
+  thread->prev_ = nullptr;
+  thread->queued_ = false;
+}
 
 }  // namespace vos
 

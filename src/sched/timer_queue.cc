@@ -27,6 +27,7 @@ void TimerQueue::Arm(Timer* timer, hal::Nanoseconds deadline) {
   } else {
     head_ = timer;
   }
+  UpdateNextDeadlineLocked();
 }
 
 void TimerQueue::UnlinkLocked(Timer* timer) {
@@ -42,6 +43,7 @@ void TimerQueue::UnlinkLocked(Timer* timer) {
   }
   timer->next = nullptr;
   timer->prev = nullptr;
+  UpdateNextDeadlineLocked();
 }
 
 bool TimerQueue::Cancel(Timer* timer) {
@@ -82,11 +84,6 @@ void TimerQueue::RunExpired(hal::Nanoseconds now) {
     timer->running = false;
     __atomic_store_n(&timer->queue, nullptr, __ATOMIC_RELEASE);
   }
-}
-
-hal::Nanoseconds TimerQueue::NextDeadline() const {
-  SpinLockGuard guard(lock_);
-  return head_ != nullptr ? head_->deadline : kNoDeadline;
 }
 
 }  // namespace vos

@@ -4,6 +4,7 @@
 #ifndef VERIDIAN_SRC_SCHED_TIMER_QUEUE_H_
 #define VERIDIAN_SRC_SCHED_TIMER_QUEUE_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "src/hal/types.h"
@@ -49,8 +50,11 @@ class TimerQueue {
   // lock held. Called from the timer trap on the queue's CPU.
   void RunExpired(hal::Nanoseconds now) VOS_EXCLUDES(lock_);
 
-  // The earliest deadline, kNoDeadline if none.
-  hal::Nanoseconds NextDeadline() const VOS_EXCLUDES(lock_);
+  // The earliest deadline, kNoDeadline if none. Lock-free: it is read on
+  // every context switch.
+  hal::Nanoseconds NextDeadline() const {
+    return next_deadline_.load(std::memory_order_acquire);
+  }
 
  private:
   mutable SpinLock lock_;
@@ -58,6 +62,13 @@ class TimerQueue {
   Timer* tail_ VOS_GUARDED_BY(lock_) = nullptr;
 
   void UnlinkLocked(Timer* timer) VOS_REQUIRES(lock_);
+  void UpdateNextDeadlineLocked() VOS_REQUIRES(lock_) {
+    next_deadline_.store(head_ != nullptr ? head_->deadline : kNoDeadline,
+                         std::memory_order_release);
+  }
+
+  // head_'s deadline, published for NextDeadline.
+  std::atomic<hal::Nanoseconds> next_deadline_{kNoDeadline};
 };
 
 }  // namespace vos
