@@ -3,6 +3,7 @@
 
 #include "src/kernel/percpu.h"
 #include "src/lib/panic.h"
+#include "src/mm/tlb_shootdown.h"
 
 namespace kernel {
 
@@ -24,6 +25,7 @@ void HandleTrap(hal::Trap& trap) {
       return;
     case hal::TrapKind::kIpi:
       cpu.ipis_received.fetch_add(1, std::memory_order_relaxed);
+      vos::ServeTlbShootdowns();  // IPIs coalesce: every handler checks its own inbox.
       if (cpu.on_ipi != nullptr) cpu.on_ipi();
       ExitInterrupt(cpu);
       return;

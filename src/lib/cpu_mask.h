@@ -9,34 +9,9 @@
 
 #include "src/hal/atomic.h"
 #include "src/hal/types.h"
+#include "src/lib/cpu_set.h"
 
 namespace vos {
-
-inline constexpr size_t kCpuMaskWords = (hal::kMaxCpus + 63) / 64;
-
-// A plain (not shared) set of CPUs, e.g. a snapshot of an AtomicCpuMask.
-struct CpuSet {
-  uint64_t words[kCpuMaskWords] = {};
-
-  static constexpr uint64_t Bit(hal::CpuId cpu) { return uint64_t{1} << (cpu % 64); }
-  void Add(hal::CpuId cpu) { words[cpu / 64] |= Bit(cpu); }
-  void Remove(hal::CpuId cpu) { words[cpu / 64] &= ~Bit(cpu); }
-  bool Has(hal::CpuId cpu) const { return (words[cpu / 64] & Bit(cpu)) != 0; }
-  uint32_t Count() const {
-    uint32_t count = 0;
-    for (uint64_t word : words) count += static_cast<uint32_t>(__builtin_popcountll(word));
-    return count;
-  }
-  // Calls fn(cpu) for every CPU in the set, in increasing order.
-  template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    for (size_t word = 0; word < kCpuMaskWords; ++word) {
-      for (uint64_t bits = words[word]; bits != 0; bits &= bits - 1) {
-        fn(static_cast<hal::CpuId>(word * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
-      }
-    }
-  }
-};
 
 class AtomicCpuMask {
  public:
