@@ -83,6 +83,15 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(MachineConfig config) {
     return absl::InvalidArgumentError("cpu stacks must be at least 16 KiB");
   }
   if (absl::Status tlb = Tlb::Validate(config.tlb); !tlb.ok()) return tlb;
+  if (config.policy == SchedulePolicy::kPct && config.pct_depth == 0) {
+    return absl::InvalidArgumentError("pct depth must be at least 1");
+  }
+  for (const ScheduledInterrupt& interrupt : config.device_interrupts) {
+    if (interrupt.cpu >= config.cpus) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "a device interrupt is scheduled on cpu %u of %u", interrupt.cpu, config.cpus));
+    }
+  }
   absl::StatusOr<std::unique_ptr<Ram>> ram = Ram::Create(config.numa_nodes, config.ram_per_node);
   if (!ram.ok()) return ram.status();
   std::unique_ptr<Machine> machine(new Machine(std::move(config)));
@@ -102,6 +111,65 @@ Machine::Machine(MachineConfig config)
   candidates_.reserve(cpus_.size());
   interleaving_limit_ =
       config_.max_interleavings == 0 ? ~uint64_t{0} : config_.max_interleavings;
+  trace_.set_sink(config_.trace_sink);
+  std::vector<ScheduledInterrupt> injected = config_.device_interrupts;
+  std::stable_sort(injected.begin(), injected.end(),
+                   [](const auto& x, const auto& y) { return x.at < y.at; });
+  for (const ScheduledInterrupt& interrupt : injected) {
+    Cpu& cpu = cpus_[interrupt.cpu];
+    cpu.scheduled_devices.push_back(interrupt);
+    cpu.future_interrupt_at = std::min(cpu.future_interrupt_at, interrupt.at);
+    UpdateInterruptAt(cpu);
+  }
+  if (config_.policy == SchedulePolicy::kPct) InitPct();
+}
+
+void Machine::InitPct() {
+  // Distinct initial priorities d .. d+n-1 in a seeded random order (Fisher-
+  // Yates), then d-1 change points; change point i lowers to d-1-i.
+  const uint32_t depth = config_.pct_depth;
+  pct_priority_.resize(cpus_.size());
+  for (uint32_t i = 0; i < pct_priority_.size(); ++i) pct_priority_[i] = depth + i;
+  for (uint32_t i = static_cast<uint32_t>(pct_priority_.size()); i > 1; --i) {
+    std::swap(pct_priority_[i - 1], pct_priority_[prng_.Below(i)]);
+  }
+  uint64_t steps = config_.pct_steps != 0 ? config_.pct_steps : config_.max_interleavings;
+  if (steps == 0) steps = 1'000'000;
+  for (uint32_t i = 1; i < depth; ++i) pct_change_points_.push_back(1 + prng_.Next() % steps);
+  std::sort(pct_change_points_.begin(), pct_change_points_.end());
+}
+
+hal::CpuId Machine::PickPctCpu(hal::Nanoseconds horizon) {
+  while (pct_next_change_ < pct_change_points_.size() &&
+         interleavings_ >= pct_change_points_[pct_next_change_]) {
+    pct_priority_[current_] = config_.pct_depth - 1 - static_cast<uint32_t>(pct_next_change_);
+    ++pct_next_change_;
+  }
+  hal::CpuId best = current_;
+  bool found = false;
+  for (const Cpu& cpu : cpus_) {
+    if (!cpu.started || cpu.halted || cpu.stats.time > horizon) continue;
+    if (!found || pct_priority_[cpu.id] > pct_priority_[best]) best = cpu.id;
+    found = true;
+  }
+  return best;
+}
+
+void Machine::PromoteDueInterrupts(Cpu& cpu) {
+  while (!cpu.delayed_ipis.empty() && cpu.delayed_ipis.front() <= cpu.stats.time) {
+    cpu.delayed_ipis.pop_front();
+    ++cpu.pending_ipis;
+  }
+  while (!cpu.scheduled_devices.empty() && cpu.scheduled_devices.front().at <= cpu.stats.time) {
+    cpu.pending_devices.push_back(cpu.scheduled_devices.front().vector);
+    cpu.scheduled_devices.pop_front();
+  }
+  cpu.future_interrupt_at = kNoDeadline;
+  if (!cpu.delayed_ipis.empty()) cpu.future_interrupt_at = cpu.delayed_ipis.front();
+  if (!cpu.scheduled_devices.empty()) {
+    cpu.future_interrupt_at = std::min(cpu.future_interrupt_at, cpu.scheduled_devices.front().at);
+  }
+  UpdateInterruptAt(cpu);
 }
 
 Machine::~Machine() = default;
@@ -174,6 +242,7 @@ void Machine::DeliverPendingInterrupts() {
   for (;;) {
     Cpu& cpu = current();
     if (!cpu.interrupts_enabled || !HasPendingInterrupt(cpu)) return;
+    if (cpu.stats.time >= cpu.future_interrupt_at) PromoteDueInterrupts(cpu);
     hal::Trap trap{};
     if (cpu.stats.time >= cpu.timer_deadline) {
       cpu.timer_deadline = kNoDeadline;
@@ -226,11 +295,13 @@ hal::Nanoseconds Machine::EarliestRunnableTime() const {
 hal::Nanoseconds Machine::WakeDueCpus() {
   hal::Nanoseconds earliest = EarliestRunnableTime();
   if (earliest == kNoDeadline) {
-    // Every CPU is halted: jump time forward to the first timer to fire.
+    // Every CPU is halted: jump time forward to the first timer (or
+    // injected interrupt) to fire. A halted CPU has nothing pending now, so
+    // interrupt_at is its next timer or injected interrupt.
     Cpu* next_timer = nullptr;
     for (Cpu& cpu : cpus_) {
-      if (cpu.started && cpu.timer_deadline != kNoDeadline &&
-          (next_timer == nullptr || cpu.timer_deadline < next_timer->timer_deadline)) {
+      if (cpu.started && cpu.interrupt_at != kNoDeadline &&
+          (next_timer == nullptr || cpu.interrupt_at < next_timer->interrupt_at)) {
         next_timer = &cpu;
       }
     }
@@ -239,12 +310,12 @@ hal::Nanoseconds Machine::WakeDueCpus() {
                         "interrupt pending: nothing can ever run again";
       Stop(RunOutcome::kDeadlocked);
     }
-    Wake(*next_timer, next_timer->timer_deadline);
+    Wake(*next_timer, next_timer->interrupt_at);
     earliest = next_timer->stats.time;
   }
   const hal::Nanoseconds horizon = earliest + config_.skew_window;
   for (Cpu& cpu : cpus_) {
-    if (cpu.halted && cpu.timer_deadline <= horizon) Wake(cpu, cpu.timer_deadline);
+    if (cpu.halted && cpu.interrupt_at <= horizon) Wake(cpu, cpu.interrupt_at);
   }
   return earliest;
 }
@@ -254,6 +325,7 @@ hal::CpuId Machine::PickNextCpu() {
   if (config_.policy == SchedulePolicy::kRoundRobin) return NextRunnableCpu();
   // Waking may have added CPUs behind the old earliest clock: recompute.
   const hal::Nanoseconds horizon = EarliestRunnableTime() + config_.skew_window;
+  if (config_.policy == SchedulePolicy::kPct) return PickPctCpu(horizon);
   candidates_.clear();
   for (const Cpu& cpu : cpus_) {
     if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
@@ -286,10 +358,20 @@ void Machine::SendIpi(hal::CpuId target) {
     Stop(RunOutcome::kPanicked);
   }
   Cpu& to = cpus_[target];
-  ++to.pending_ipis;
-  to.interrupt_at = 0;
   Record(hal::TraceKind::kIpiSend, target, 0);
-  Wake(to, Now() + config_.costs.ipi_latency);
+  if (config_.ipi_delay > 0) {
+    // Fault injection: deliverable once the target's clock reaches the
+    // arrival time; a halted target is woken then (WakeDueCpus).
+    const hal::Nanoseconds arrival = Now() + config_.ipi_delay;
+    to.delayed_ipis.insert(
+        std::upper_bound(to.delayed_ipis.begin(), to.delayed_ipis.end(), arrival), arrival);
+    to.future_interrupt_at = std::min(to.future_interrupt_at, to.delayed_ipis.front());
+    UpdateInterruptAt(to);
+  } else {
+    ++to.pending_ipis;
+    to.interrupt_at = 0;
+    Wake(to, Now() + config_.costs.ipi_latency);
+  }
   Interleave(hal::InterleaveReason::kIpiSend);
 }
 
@@ -349,6 +431,7 @@ void Machine::HostFault(const char* what) {
 }
 
 void Machine::Stop(RunOutcome outcome) {
+  trace_.FlushToSink();
   result_.outcome = outcome;
   result_.trace_hash = trace_.hash();
   result_.trace_events = trace_.count();

@@ -7,6 +7,7 @@
 #ifndef VERIDIAN_SIM_MACHINE_H_
 #define VERIDIAN_SIM_MACHINE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -43,6 +44,20 @@ enum class SchedulePolicy {
   kRandom,
   // The next runnable CPU by index at every point (benchmarks, debugging).
   kRoundRobin,
+  // Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
+  // seeded random distinct CPU priorities and pct_depth - 1 seeded change
+  // points among the first pct_steps interleaving points, each dropping the
+  // running CPU below every other; the highest-priority CPU within the skew
+  // window runs (the window keeps a spinning CPU from starving the rest).
+  kPct,
+};
+
+// A device interrupt raised on `cpu` once its clock reaches `at` (fault
+// injection: spurious interrupts).
+struct ScheduledInterrupt {
+  hal::Nanoseconds at = 0;
+  hal::CpuId cpu = 0;
+  uint32_t vector = 0;
 };
 
 struct MachineConfig {
@@ -51,6 +66,8 @@ struct MachineConfig {
   uint64_t ram_per_node = 64ull << 20;
   uint64_t seed = 1;
   SchedulePolicy policy = SchedulePolicy::kRandom;
+  uint32_t pct_depth = 3;    // kPct: the bug depth d.
+  uint64_t pct_steps = 0;    // kPct: expected interleaving points (k); 0 = max_interleavings.
   // How far (simulated ns) a CPU may run ahead of the slowest runnable one.
   hal::Nanoseconds skew_window = 2'000;
   hal::PageTableFormat page_table_format = hal::PageTableFormat::kX86_64;
@@ -67,6 +84,11 @@ struct MachineConfig {
   // Stops a run that never powers off (0 = no limit).
   uint64_t max_interleavings = 200'000'000;
   bool echo_console = true;  // Also write the console to stdout.
+  TraceSink* trace_sink = nullptr;  // Receives every trace event (record, replay).
+  // Fault injection. An IPI becomes deliverable ipi_delay after its send (0:
+  // at the target's next interleaving point).
+  hal::Nanoseconds ipi_delay = 0;
+  std::vector<ScheduledInterrupt> device_interrupts;
   CostModel costs;
 };
 
@@ -194,6 +216,11 @@ class Machine {
     hal::Nanoseconds interrupt_at = kNoDeadline;
     uint64_t pending_ipis = 0;
     std::deque<uint32_t> pending_devices;
+    // Injected faults due later: delayed IPIs (arrival times) and scheduled
+    // device interrupts, sorted; future_interrupt_at is the earliest.
+    hal::Nanoseconds future_interrupt_at = kNoDeadline;
+    std::deque<hal::Nanoseconds> delayed_ipis;
+    std::deque<ScheduledInterrupt> scheduled_devices;
     FiberHandle suspended = nullptr;  // What the CPU runs, while another CPU runs.
     std::unique_ptr<FiberStack> boot_stack;
     hal::SecondaryEntry entry = nullptr;
@@ -211,9 +238,12 @@ class Machine {
   static bool HasPendingInterrupt(const Cpu& cpu) { return cpu.stats.time >= cpu.interrupt_at; }
   // Recomputes interrupt_at after the CPU's queues or timer changed.
   static void UpdateInterruptAt(Cpu& cpu) {
-    cpu.interrupt_at =
-        cpu.pending_ipis > 0 || !cpu.pending_devices.empty() ? 0 : cpu.timer_deadline;
+    cpu.interrupt_at = cpu.pending_ipis > 0 || !cpu.pending_devices.empty()
+                           ? 0
+                           : std::min(cpu.timer_deadline, cpu.future_interrupt_at);
   }
+  // Moves injected interrupts that are due into the pending queues.
+  static void PromoteDueInterrupts(Cpu& cpu);
   // One compare on the common path: called at every interleaving point.
   void MaybeDeliverInterrupts() {
     const Cpu& cpu = cpus_[current_];
@@ -232,6 +262,9 @@ class Machine {
     if (next != current_) SwitchToCpu(next);
   }
   hal::CpuId PickNextCpu();
+  // kPct: the highest-priority CPU within the skew window.
+  hal::CpuId PickPctCpu(hal::Nanoseconds horizon);
+  void InitPct();
   // Round robin: the next runnable CPU by index after the current one.
   hal::CpuId NextRunnableCpu() const {
     hal::CpuId candidate = current_;
@@ -276,6 +309,10 @@ class Machine {
   std::vector<hal::CpuId> candidates_;  // Scratch for Reschedule.
   Prng prng_;
   Trace trace_;
+  // kPct: priority per CPU (higher runs first) and the change points.
+  std::vector<uint32_t> pct_priority_;
+  std::vector<uint64_t> pct_change_points_;
+  size_t pct_next_change_ = 0;
   hal::CpuId current_ = 0;
   FiberHandle host_ = nullptr;  // The host stack that called Run().
   hal::BootInfo boot_info_{};

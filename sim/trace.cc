@@ -27,6 +27,7 @@ uint64_t Trace::HashEvents(uint64_t seed, const TraceEvent* events, size_t count
 }
 
 void Trace::FoldBlock() {
+  if (sink_ != nullptr) sink_->Consume(block_.data(), used_);
   hash_ = HashEvents(hash_, block_.data(), used_);
   used_ = 0;
 }

@@ -2,8 +2,8 @@
 // event, folded into a hash that identifies the interleaving. Events are
 // buffered in blocks and hashed a block at a time over independent lanes, so
 // recording one costs a few stores rather than a chain of multiplies on the
-// simulator's hottest path. (Writing blocks to a file for replay builds on
-// the same buffer; see docs/simulator.md.)
+// simulator's hottest path. A TraceSink, when attached, receives each block
+// as it fills (trace files, replay checking: sim/trace_file.h).
 #ifndef VERIDIAN_SIM_TRACE_H_
 #define VERIDIAN_SIM_TRACE_H_
 
@@ -21,6 +21,18 @@ struct TraceEvent {
   hal::Nanoseconds time;
   uint64_t a;
   uint64_t b;
+
+  hal::TraceKind kind() const { return static_cast<hal::TraceKind>(header >> 48); }
+  hal::CpuId cpu() const { return static_cast<hal::CpuId>(header >> 32 & 0xffff); }
+  bool operator==(const TraceEvent&) const = default;
+};
+
+// Receives the events in order, a block at a time (once per kBlockEvents
+// events, so a virtual call costs nothing measurable).
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void Consume(const TraceEvent* events, size_t count) = 0;
 };
 
 class Trace {
@@ -38,6 +50,13 @@ class Trace {
   uint64_t hash() const;
   uint64_t count() const { return count_; }
 
+  void set_sink(TraceSink* sink) { sink_ = sink; }
+  // Hands the partial block to the sink (the run ended); the events stay
+  // buffered, so hash() is unchanged.
+  void FlushToSink() {
+    if (sink_ != nullptr && used_ > 0) sink_->Consume(block_.data(), used_);
+  }
+
  private:
   // Hashes the buffered events into hash_ and empties the buffer.
   void FoldBlock();
@@ -47,6 +66,7 @@ class Trace {
   size_t used_ = 0;
   uint64_t hash_ = 0x5645524944494e31ull;
   uint64_t count_ = 0;
+  TraceSink* sink_ = nullptr;
 };
 
 }  // namespace sim
