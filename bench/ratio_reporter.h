@@ -22,6 +22,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
         std::string name = run.run_name.function_name;
         if (!run.run_name.args.empty()) name += "/" + run.run_name.args;
         medians_[name] = run.GetAdjustedRealTime();
+        cpu_medians_[name] = run.GetAdjustedCPUTime();
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -36,9 +37,22 @@ class RatioReporter : public benchmark::ConsoleReporter {
   // Prints "what: A ns vs B ns = ratio (target)"; false if either is missing.
   bool PrintRatio(const std::string& what, const std::string& numerator,
                   const std::string& denominator, const char* target) const {
-    auto a = medians_.find(numerator);
-    auto b = medians_.find(denominator);
-    if (a == medians_.end() || b == medians_.end() || b->second == 0) {
+    return PrintRatioOf(medians_, what, numerator, denominator, target);
+  }
+  // The same over CPU time: what a benchmark costs the process, without the
+  // waits (I/O, other load on the machine) that real time includes.
+  bool PrintCpuRatio(const std::string& what, const std::string& numerator,
+                     const std::string& denominator, const char* target) const {
+    return PrintRatioOf(cpu_medians_, what, numerator, denominator, target);
+  }
+
+ private:
+  static bool PrintRatioOf(const std::map<std::string, double>& medians, const std::string& what,
+                           const std::string& numerator, const std::string& denominator,
+                           const char* target) {
+    auto a = medians.find(numerator);
+    auto b = medians.find(denominator);
+    if (a == medians.end() || b == medians.end() || b->second == 0) {
       std::printf("%s: not measured (run without a --benchmark_filter that drops %s or %s)\n",
                   what.c_str(), numerator.c_str(), denominator.c_str());
       return false;
@@ -48,8 +62,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     return true;
   }
 
- private:
   std::map<std::string, double> medians_;
+  std::map<std::string, double> cpu_medians_;
 };
 
 }  // namespace bench

@@ -10,13 +10,22 @@
 
 namespace sim {
 
-// Exit statuses of `vos_sim run` (documented in its --help and the README).
+// Exit statuses of vos_sim (documented in its --help and the README).
 inline constexpr int kExitPass = 0;
 inline constexpr int kExitKernelFailed = 1;  // The kernel powered off with a failure code.
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPanic = 3;
 inline constexpr int kExitDeadlock = 4;
 inline constexpr int kExitLimit = 5;
+// Scenario runs, replay and explore (vos_sim --help lists them all).
+inline constexpr int kExitExpectationsUnmet = 6;  // Also: explore found a failing seed.
+inline constexpr int kExitReplayDiverged = 7;
+inline constexpr int kExitBadTrace = 8;  // Unreadable, not a trace, corrupt or truncated.
+inline constexpr int kExitScenarioUnreadable = 10;
+inline constexpr int kExitScenarioSyntax = 11;
+inline constexpr int kExitScenarioField = 12;  // Unknown key, wrong type, bad value.
+inline constexpr int kExitScenarioImpossibleMachine = 13;
+inline constexpr int kExitScenarioUnsupported = 14;
 
 // A machine configuration that boots the kernel (kernel::KernelMain).
 MachineConfig KernelMachineConfig();

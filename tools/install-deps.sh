@@ -8,6 +8,7 @@ readonly PACKAGES=(
   clang-14 lld-14
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-context-dev libunwind-dev libunicorn-dev
+  libtomlplusplus-dev libxxhash-dev
   qemu-system-x86 qemu-system-arm qemu-system-misc
   libstdc++-12-dev-arm64-cross libstdc++-12-dev-riscv64-cross
 )

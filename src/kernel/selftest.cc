@@ -5,8 +5,8 @@
 namespace kernel {
 namespace {
 
-const SelfTest* const kSelfTests[] = {&kSmokeTest, &kRacyTest, &kPanicTest, &kFaultTest,
-                                       &kMmuCheckTest};
+const SelfTest* const kSelfTests[] = {&kSmokeTest, &kRacyTest, &kRacyCounterTest,
+                                       &kPanicTest, &kFaultTest, &kMmuCheckTest};
 
 bool NameIs(const char* name, const char* candidate, size_t candidate_length) {
   size_t i = 0;
@@ -38,7 +38,7 @@ const SelfTest* FindSelfTest(const char* name, size_t name_length) {
 
 void ListSelfTests() {
   for (const SelfTest* test : kSelfTests) {
-    vos::Printf("  %-8s %s\n", test->name, test->description);
+    vos::Printf("  %-12s %s\n", test->name, test->description);
   }
 }
 

@@ -34,6 +34,7 @@ void ListSelfTests();
 
 extern const SelfTest kSmokeTest;
 extern const SelfTest kRacyTest;
+extern const SelfTest kRacyCounterTest;
 extern const SelfTest kPanicTest;
 extern const SelfTest kFaultTest;
 extern const SelfTest kMmuCheckTest;

@@ -22,12 +22,13 @@ namespace {
 
 constexpr uint64_t kDefaultIterations = 200;
 constexpr uint64_t kIpiEvery = 4;
-constexpr hal::Nanoseconds kTick = 10'000;
+constexpr hal::Nanoseconds kDefaultTick = 10'000;  // tick_ns= overrides it.
 // How long the boot CPU waits for IPIs in flight before failing.
 constexpr hal::Nanoseconds kDrainTimeout = 1'000'000'000;
 
 struct State {
   uint64_t iterations = 0;
+  hal::Nanoseconds tick = kDefaultTick;
   uint32_t cpus = 0;
   vos::SpinLock lock;
   uint64_t counter VOS_GUARDED_BY(lock) = 0;
@@ -47,11 +48,17 @@ void OnIpi() {
 
 void OnTick() {
   state.ticks[hal::CurrentCpu()].FetchAdd(1);
-  hal::TimerSetDeadline(hal::Now() + kTick);
+  hal::TimerSetDeadline(hal::Now() + state.tick);
 }
 
 bool Setup(const vos::CommandLine& command_line, uint32_t cpus) {
   state.cpus = cpus;
+  vos::Result<uint64_t> tick = command_line.GetUint("tick_ns", kDefaultTick);
+  if (!tick.ok() || *tick == 0) {
+    vos::Printf("smoke: tick_ns= must be a positive decimal number\n");
+    return false;
+  }
+  state.tick = *tick;
   return ParseIterations(command_line, "smoke", kDefaultIterations, &state.iterations);
 }
 
@@ -69,7 +76,7 @@ void RunOnCpu(hal::CpuId cpu) {
   PerCpu& mine = CpuData(cpu);
   mine.on_ipi = OnIpi;
   mine.on_timer = OnTick;
-  hal::TimerSetDeadline(hal::Now() + kTick);
+  hal::TimerSetDeadline(hal::Now() + state.tick);
   hal::InterruptsEnable();
   for (uint64_t i = 0; i < state.iterations; ++i) {
     IncrementUnderLock();

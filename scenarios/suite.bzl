@@ -1,0 +1,14 @@
+"""The scenario suite: each name is scenarios/NAME.toml, run as its own test
+(//tests/sim:scenario_NAME_test). //tests/sim:scenario_suite_complete_test
+fails when a scenario file is missing from this list."""
+
+SCENARIOS = [
+    "delayed_ipis",
+    "numa_aarch64_round_robin",
+    "panic",
+    "pct_sv39_fast_tick",
+    "racy_counter",
+    "single_cpu",
+    "smoke",
+    "spurious_interrupts",
+]

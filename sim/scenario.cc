@@ -1,0 +1,458 @@
+#include "sim/scenario.h"
+
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "src/hal/types.h"
+
+// Header-only, without exceptions: parse errors come back as values.
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+namespace sim {
+namespace {
+
+constexpr uint64_t kMaxRamMib = 64 * 1024;  // Per node; RAM is mmap'd lazily.
+constexpr uint32_t kMaxPctDepth = 64;
+
+struct Name {
+  const char* text;
+  int value;
+};
+constexpr Name kPageTables[] = {{"x86_64", static_cast<int>(hal::PageTableFormat::kX86_64)},
+                                {"aarch64", static_cast<int>(hal::PageTableFormat::kAarch64)},
+                                {"sv39", static_cast<int>(hal::PageTableFormat::kSv39)},
+                                {"sv48", static_cast<int>(hal::PageTableFormat::kSv48)}};
+constexpr Name kPolicies[] = {{"random", static_cast<int>(SchedulePolicy::kRandom)},
+                              {"round_robin", static_cast<int>(SchedulePolicy::kRoundRobin)},
+                              {"pct", static_cast<int>(SchedulePolicy::kPct)}};
+constexpr Name kOutcomes[] = {{"pass", static_cast<int>(ExpectedOutcome::kPass)},
+                              {"fail", static_cast<int>(ExpectedOutcome::kFail)},
+                              {"panic", static_cast<int>(ExpectedOutcome::kPanic)},
+                              {"deadlock", static_cast<int>(ExpectedOutcome::kDeadlock)},
+                              {"limit", static_cast<int>(ExpectedOutcome::kLimit)}};
+
+template <size_t N>
+const char* NameOf(const Name (&names)[N], int value) {
+  for (const Name& name : names) {
+    if (name.value == value) return name.text;
+  }
+  return "?";
+}
+
+template <size_t N>
+std::string NameList(const Name (&names)[N]) {
+  std::string list;
+  for (const Name& name : names) absl::StrAppend(&list, list.empty() ? "" : " | ", name.text);
+  return list;
+}
+
+std::string JoinNames(std::initializer_list<std::string_view> names) {
+  std::string list;
+  for (std::string_view name : names) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return list;
+}
+
+const char* TypeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none: return "nothing";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+  }
+  return "a value";
+}
+
+// Reads typed fields out of toml++ tables, reporting the first problem.
+class Parser {
+ public:
+  Parser(const std::string& path, ScenarioError* error) : path_(path), error_(error) {}
+
+  bool Fail(ScenarioErrorKind kind, const toml::source_region& where, std::string_view field,
+            std::string_view why) {
+    error_->kind = kind;
+    error_->message = absl::StrFormat("%s:%u:%u: %s: %s", path_, where.begin.line,
+                                      where.begin.column, field, why);
+    return false;
+  }
+
+  // Every key of `table` must be one of `allowed`: typos are errors.
+  bool CheckKeys(const toml::table& table, std::string_view prefix,
+                 std::initializer_list<std::string_view> allowed) {
+    for (auto&& [key, node] : table) {
+      bool known = false;
+      for (std::string_view name : allowed) known = known || key.str() == name;
+      if (!known) {
+        return Fail(ScenarioErrorKind::kInvalidField, key.source(), Join(prefix, key.str()),
+                    absl::StrCat("unknown key (known here: ", JoinNames(allowed), ")"));
+      }
+    }
+    return true;
+  }
+
+  // Absent keys leave *out as it is.
+  bool GetUint(const toml::table& table, std::string_view prefix, std::string_view key,
+               uint64_t* out, uint64_t min = 0, uint64_t max = ~uint64_t{0},
+               ScenarioErrorKind range_error = ScenarioErrorKind::kInvalidField) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_integer()) return WrongType(*node, Join(prefix, key), "an integer");
+    const int64_t value = node->as_integer()->get();
+    if (value < 0 || static_cast<uint64_t>(value) < min || static_cast<uint64_t>(value) > max) {
+      return Fail(range_error, node->source(), Join(prefix, key),
+                  absl::StrFormat("must be %u..%u, got %d", min, max, value));
+    }
+    *out = static_cast<uint64_t>(value);
+    return true;
+  }
+
+  bool GetUint32(const toml::table& table, std::string_view prefix, std::string_view key,
+                 uint32_t* out, uint32_t min, uint32_t max,
+                 ScenarioErrorKind range_error = ScenarioErrorKind::kInvalidField) {
+    uint64_t value = *out;
+    if (!GetUint(table, prefix, key, &value, min, max, range_error)) return false;
+    *out = static_cast<uint32_t>(value);
+    return true;
+  }
+
+  bool GetInt(const toml::table& table, std::string_view prefix, std::string_view key,
+              std::optional<int64_t>* out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_integer()) return WrongType(*node, Join(prefix, key), "an integer");
+    *out = node->as_integer()->get();
+    return true;
+  }
+
+  bool GetString(const toml::table& table, std::string_view prefix, std::string_view key,
+                 std::string* out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_string()) return WrongType(*node, Join(prefix, key), "a string");
+    *out = node->as_string()->get();
+    return true;
+  }
+
+  // A string naming one of `names`.
+  template <typename Enum, size_t N>
+  bool GetEnum(const toml::table& table, std::string_view prefix, std::string_view key,
+               const Name (&names)[N], Enum* out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_string()) return WrongType(*node, Join(prefix, key), "a string");
+    const std::string& text = node->as_string()->get();
+    for (const Name& name : names) {
+      if (text == name.text) {
+        *out = static_cast<Enum>(name.value);
+        return true;
+      }
+    }
+    return Fail(ScenarioErrorKind::kInvalidField, node->source(), Join(prefix, key),
+                absl::StrFormat("\"%s\" is not one of %s", text, NameList(names)));
+  }
+
+  // *out = the sub-table, or nullptr when absent.
+  bool GetTable(const toml::table& table, std::string_view prefix, std::string_view key,
+                const toml::table** out) {
+    *out = nullptr;
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_table()) return WrongType(*node, Join(prefix, key), "a table");
+    *out = node->as_table();
+    return true;
+  }
+
+  bool WrongType(const toml::node& node, std::string_view field, const char* expected) {
+    return Fail(ScenarioErrorKind::kInvalidField, node.source(), field,
+                absl::StrFormat("expected %s, got %s", expected, TypeName(node.type())));
+  }
+
+  static std::string Join(std::string_view prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : absl::StrCat(std::string(prefix), ".", std::string(key));
+  }
+
+ private:
+  const std::string& path_;
+  ScenarioError* error_;
+};
+
+bool ParseMachine(Parser& p, const toml::table& t, Scenario* s) {
+  constexpr ScenarioErrorKind kImpossible = ScenarioErrorKind::kImpossibleMachine;
+  uint32_t cpus = s->cpus;
+  return p.CheckKeys(t, "machine",
+                     {"cpus", "numa_nodes", "ram_mib", "page_table", "timer_tick_ns",
+                      "skew_window_ns", "max_interleavings"}) &&
+         p.GetUint32(t, "machine", "cpus", &cpus, 1, hal::kMaxCpus, kImpossible) &&
+         (s->cpus = cpus, true) &&
+         p.GetUint32(t, "machine", "numa_nodes", &s->numa_nodes, 1, hal::kMaxNumaNodes,
+                     kImpossible) &&
+         p.GetUint(t, "machine", "ram_mib", &s->ram_mib, 4, kMaxRamMib, kImpossible) &&
+         p.GetEnum(t, "machine", "page_table", kPageTables, &s->page_table) &&
+         p.GetUint(t, "machine", "timer_tick_ns", &s->timer_tick_ns, 0, 1'000'000'000) &&
+         p.GetUint(t, "machine", "skew_window_ns", &s->skew_window_ns, 0, 1'000'000'000) &&
+         p.GetUint(t, "machine", "max_interleavings", &s->max_interleavings);
+}
+
+bool ParseSchedule(Parser& p, const toml::table& t, Scenario* s) {
+  return p.CheckKeys(t, "schedule", {"policy", "pct_depth", "pct_steps"}) &&
+         p.GetEnum(t, "schedule", "policy", kPolicies, &s->policy) &&
+         p.GetUint32(t, "schedule", "pct_depth", &s->pct_depth, 1, kMaxPctDepth) &&
+         p.GetUint(t, "schedule", "pct_steps", &s->pct_steps);
+}
+
+bool ParseWorkload(Parser& p, const toml::table& t, Scenario* s) {
+  if (!p.CheckKeys(t, "workload", {"selftest", "iterations", "cmdline"}) ||
+      !p.GetString(t, "workload", "selftest", &s->selftest) ||
+      !p.GetUint(t, "workload", "iterations", &s->iterations) ||
+      !p.GetString(t, "workload", "cmdline", &s->cmdline)) {
+    return false;
+  }
+  // The kernel command line is space-separated words.
+  if (const toml::node* node = t.get("selftest");
+      node != nullptr && (s->selftest.empty() || s->selftest.find(' ') != std::string::npos)) {
+    return p.Fail(ScenarioErrorKind::kInvalidField, node->source(), "workload.selftest",
+                  "must be one word");
+  }
+  return true;
+}
+
+bool ParseDeviceInterrupts(Parser& p, const toml::node& node, Scenario* s) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return p.WrongType(node, "faults.device_interrupt", "an array of tables");
+  for (size_t i = 0; i < array->size(); ++i) {
+    const std::string prefix = absl::StrFormat("faults.device_interrupt[%u]", i);
+    const toml::node& element = *array->get(i);
+    if (!element.is_table()) return p.WrongType(element, prefix, "a table");
+    const toml::table& t = *element.as_table();
+    uint64_t at = 0;
+    uint32_t cpu = 0, vector = 32;
+    if (!p.CheckKeys(t, prefix, {"at_ns", "cpu", "vector"}) ||
+        !p.GetUint(t, prefix, "at_ns", &at) ||
+        !p.GetUint32(t, prefix, "cpu", &cpu, 0, s->cpus - 1) ||
+        !p.GetUint32(t, prefix, "vector", &vector, 0, 255)) {
+      return false;
+    }
+    s->device_interrupts.push_back({at, cpu, vector});
+  }
+  return true;
+}
+
+bool ParseFaults(Parser& p, const toml::table& t, Scenario* s) {
+  if (!p.CheckKeys(t, "faults", {"ipi_delay_ns", "frame_alloc_fail_every", "device_interrupt"}) ||
+      !p.GetUint(t, "faults", "ipi_delay_ns", &s->ipi_delay_ns, 0, 1'000'000'000) ||
+      !p.GetUint(t, "faults", "frame_alloc_fail_every", &s->frame_alloc_fail_every)) {
+    return false;
+  }
+  const toml::node* interrupts = t.get("device_interrupt");
+  return interrupts == nullptr || ParseDeviceInterrupts(p, *interrupts, s);
+}
+
+bool ParseCounters(Parser& p, const toml::table& t, Scenario* s) {
+  for (auto&& [key, node] : t) {
+    const std::string field = absl::StrCat("expect.counters.", std::string(key.str()));
+    bool known = false;
+    for (const char* name : kScenarioCounters) known = known || key.str() == name;
+    if (!known) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, key.source(), field,
+                    absl::StrCat("unknown counter (known: ",
+                                 absl::StrJoin(kScenarioCounters, ", "), ")"));
+    }
+    if (!node.is_table()) return p.WrongType(node, field, "a table such as { min = 1 }");
+    const toml::table& bounds_table = *node.as_table();
+    uint64_t min = 0, max = ~uint64_t{0};
+    if (!p.CheckKeys(bounds_table, field, {"min", "max"}) ||
+        !p.GetUint(bounds_table, field, "min", &min) ||
+        !p.GetUint(bounds_table, field, "max", &max)) {
+      return false;
+    }
+    CounterBounds& bounds = s->counters[std::string(key.str())];
+    if (bounds_table.contains("min")) bounds.min = min;
+    if (bounds_table.contains("max")) bounds.max = max;
+  }
+  return true;
+}
+
+bool ParseExpect(Parser& p, const toml::table& t, Scenario* s) {
+  if (!p.CheckKeys(t, "expect",
+                   {"outcome", "exit_code", "deadline_ns", "console_contains", "counters"}) ||
+      !p.GetEnum(t, "expect", "outcome", kOutcomes, &s->outcome) ||
+      !p.GetInt(t, "expect", "exit_code", &s->exit_code)) {
+    return false;
+  }
+  uint64_t deadline = 0;
+  if (t.contains("deadline_ns")) {
+    if (!p.GetUint(t, "expect", "deadline_ns", &deadline, 1)) return false;
+    s->deadline_ns = deadline;
+  }
+  if (const toml::node* node = t.get("console_contains")) {
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return p.WrongType(*node, "expect.console_contains", "an array");
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      if (!element.is_string()) {
+        return p.WrongType(element, absl::StrFormat("expect.console_contains[%u]", i),
+                           "a string");
+      }
+      s->console_contains.push_back(element.as_string()->get());
+    }
+  }
+  const toml::table* counters = nullptr;
+  if (!p.GetTable(t, "expect", "counters", &counters)) return false;
+  return counters == nullptr || ParseCounters(p, *counters, s);
+}
+
+bool ParseTable(Parser& p, const toml::table& root, Scenario* s) {
+  if (!p.CheckKeys(root, "", {"description", "seed", "machine", "schedule", "workload",
+                              "faults", "expect", "program"}) ||
+      !p.GetString(root, "", "description", &s->description) ||
+      !p.GetUint(root, "", "seed", &s->seed)) {
+    return false;
+  }
+  if (const toml::node* program = root.get("program")) {
+    return p.Fail(ScenarioErrorKind::kUnsupported, program->source(), "program",
+                  "user programs are not supported until user programs exist (processes and "
+                  "syscalls); use [workload] selftest for now");
+  }
+  const toml::table* table = nullptr;
+  // Machine first: later sections check CPU numbers against it.
+  if (!p.GetTable(root, "", "machine", &table) || (table && !ParseMachine(p, *table, s))) {
+    return false;
+  }
+  if (!p.GetTable(root, "", "schedule", &table) || (table && !ParseSchedule(p, *table, s))) {
+    return false;
+  }
+  if (!p.GetTable(root, "", "workload", &table) || (table && !ParseWorkload(p, *table, s))) {
+    return false;
+  }
+  if (!p.GetTable(root, "", "faults", &table) || (table && !ParseFaults(p, *table, s))) {
+    return false;
+  }
+  return p.GetTable(root, "", "expect", &table) && (!table || ParseExpect(p, *table, s));
+}
+
+// Integers beyond int64 cannot be written to TOML; the fields that could be
+// that large are limits, where "huge" is all that matters.
+int64_t Clamp(uint64_t value) {
+  return static_cast<int64_t>(std::min<uint64_t>(value, std::numeric_limits<int64_t>::max()));
+}
+
+}  // namespace
+
+const char* ExpectedOutcomeName(ExpectedOutcome outcome) {
+  return NameOf(kOutcomes, static_cast<int>(outcome));
+}
+
+bool ParseScenario(std::string_view text, const std::string& path, Scenario* scenario,
+                   ScenarioError* error) {
+  toml::parse_result parsed = toml::parse(text, path);
+  if (!parsed) {
+    const toml::parse_error& failure = parsed.error();
+    error->kind = ScenarioErrorKind::kSyntax;
+    error->message = absl::StrFormat("%s:%u:%u: malformed TOML: %s", path,
+                                     failure.source().begin.line,
+                                     failure.source().begin.column, failure.description());
+    return false;
+  }
+  Scenario result;
+  Parser parser(path, error);
+  if (!ParseTable(parser, parsed.table(), &result)) return false;
+  *scenario = std::move(result);
+  return true;
+}
+
+bool LoadScenarioFile(const std::string& path, Scenario* scenario, ScenarioError* error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error->kind = ScenarioErrorKind::kUnreadable;
+    error->message = absl::StrFormat("%s:0:0: (file): cannot read the scenario: %s", path,
+                                     strerror(errno));
+    return false;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return ParseScenario(text.str(), path, scenario, error);
+}
+
+std::string CanonicalScenarioText(const Scenario& s) {
+  toml::table machine{
+      {"cpus", int64_t{s.cpus}},
+      {"numa_nodes", int64_t{s.numa_nodes}},
+      {"ram_mib", Clamp(s.ram_mib)},
+      {"page_table", NameOf(kPageTables, static_cast<int>(s.page_table))},
+      {"timer_tick_ns", Clamp(s.timer_tick_ns)},
+      {"skew_window_ns", Clamp(s.skew_window_ns)},
+      {"max_interleavings", Clamp(s.max_interleavings)},
+  };
+  toml::table schedule{
+      {"policy", NameOf(kPolicies, static_cast<int>(s.policy))},
+      {"pct_depth", int64_t{s.pct_depth}},
+      {"pct_steps", Clamp(s.pct_steps)},
+  };
+  toml::table workload{
+      {"selftest", s.selftest},
+      {"iterations", Clamp(s.iterations)},
+      {"cmdline", s.cmdline},
+  };
+  toml::array interrupts;
+  for (const ScheduledInterrupt& interrupt : s.device_interrupts) {
+    interrupts.push_back(toml::table{{"at_ns", Clamp(interrupt.at)},
+                                     {"cpu", int64_t{interrupt.cpu}},
+                                     {"vector", int64_t{interrupt.vector}}});
+  }
+  toml::table faults{
+      {"ipi_delay_ns", Clamp(s.ipi_delay_ns)},
+      {"frame_alloc_fail_every", Clamp(s.frame_alloc_fail_every)},
+  };
+  if (!interrupts.empty()) faults.insert("device_interrupt", std::move(interrupts));
+  toml::table expect{{"outcome", ExpectedOutcomeName(s.outcome)}};
+  if (s.exit_code) expect.insert("exit_code", *s.exit_code);
+  if (s.deadline_ns) expect.insert("deadline_ns", Clamp(*s.deadline_ns));
+  if (!s.console_contains.empty()) {
+    toml::array contains;
+    for (const std::string& text : s.console_contains) contains.push_back(text);
+    expect.insert("console_contains", std::move(contains));
+  }
+  if (!s.counters.empty()) {
+    toml::table counters;
+    for (const auto& [name, bounds] : s.counters) {
+      toml::table entry;
+      if (bounds.min) entry.insert("min", Clamp(*bounds.min));
+      if (bounds.max) entry.insert("max", Clamp(*bounds.max));
+      counters.insert(name, std::move(entry));
+    }
+    expect.insert("counters", std::move(counters));
+  }
+  toml::table root{
+      {"description", s.description}, {"seed", Clamp(s.seed)}, {"machine", std::move(machine)},
+      {"schedule", std::move(schedule)}, {"workload", std::move(workload)},
+      {"faults", std::move(faults)}, {"expect", std::move(expect)},
+  };
+  std::ostringstream out;
+  out << toml::toml_formatter(root, toml::format_flags::none);
+  out << "\n";
+  return out.str();
+}
+
+uint64_t ScenarioHash(const Scenario& scenario) {
+  const std::string text = CanonicalScenarioText(scenario);
+  return XXH64(text.data(), text.size(), 0);
+}
+
+}  // namespace sim
