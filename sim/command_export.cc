@@ -24,8 +24,9 @@ int ExportCommand(const std::string& trace_path, const Options& options) {
     return kExitBadTrace;
   }
   const bool chrome = options.format == "chrome";
-  const std::string output = !options.output_path.empty() ? options.output_path
-                                                          : trace_path + (chrome ? ".json" : ".txt");
+  const std::string output = !options.output_path.empty()
+                                 ? options.output_path
+                                 : trace_path + (chrome ? ".json" : ".txt");
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
   if (out && chrome) {
     WriteChromeTrace(header, events, out);

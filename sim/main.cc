@@ -8,6 +8,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "sim/commands.h"
 #include "sim/kernel_run.h"
@@ -15,16 +17,16 @@
 
 // Shared by the commands.
 ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt,
-          "run/explore: seed of the CPU scheduler (default: the scenario's, else 1); explore "
-          "starts here");
+          "run/explore/replay: seed of the CPU scheduler (default: the scenario's, else 1); "
+          "explore starts here");
 ABSL_FLAG(std::optional<uint32_t>, cpus, std::nullopt,
-          "run/explore: simulated CPUs, 1-256 (default: the scenario's, else 4)");
+          "run/explore/replay: simulated CPUs, 1-256 (default: the scenario's, else 4)");
 ABSL_FLAG(std::optional<std::string>, policy, std::nullopt,
-          "run/explore: CPU scheduling at interleaving points: random (seeded), round_robin or "
-          "pct (default: the scenario's, else random)");
+          "run/explore/replay: CPU scheduling at interleaving points: random (seeded), "
+          "round_robin or pct (default: the scenario's, else random)");
 ABSL_FLAG(std::optional<uint32_t>, depth, std::nullopt,
-          "run/explore: PCT bug depth d (d-1 priority change points; default: the scenario's, "
-          "else 3)");
+          "run/explore/replay: PCT bug depth d (d-1 priority change points; default: the "
+          "scenario's, else 3)");
 ABSL_FLAG(std::string, trace, "",
           "run: record the trace to this file; explore: where to write the failing seed's "
           "trace (default explore-SCENARIO-seedN.vostrace)");
@@ -35,8 +37,8 @@ ABSL_FLAG(std::optional<uint32_t>, numa_nodes, std::nullopt,
 ABSL_FLAG(std::optional<uint64_t>, ram_mib, std::nullopt,
           "run without a scenario: simulated RAM per NUMA node, MiB (at least 4; default 64)");
 ABSL_FLAG(std::optional<std::string>, workload, std::nullopt,
-          "run without a scenario: kernel self-test: smoke (default), racy, racy_counter, panic "
-          "or fault (the kernel lists them when given an unknown name)");
+          "run without a scenario: kernel self-test, e.g. smoke (default), racy, racy_counter, "
+          "panic, fault (the kernel lists them all when given an unknown name)");
 ABSL_FLAG(std::optional<uint64_t>, iterations, std::nullopt,
           "run without a scenario: iterations per CPU for the workload (default: its own)");
 ABSL_FLAG(std::optional<std::string>, cmdline, std::nullopt,
@@ -107,6 +109,12 @@ sim::Scenario DefaultScenario() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  // --help lists this file's flags (Abseil's default matches none here).
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "sim/main.cc");
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return sim::UsageError("missing command; try `vos_sim run` or --help");
   const std::string command = args[1];

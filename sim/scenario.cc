@@ -185,7 +185,8 @@ class Parser {
   }
 
   static std::string Join(std::string_view prefix, std::string_view key) {
-    return prefix.empty() ? std::string(key) : absl::StrCat(std::string(prefix), ".", std::string(key));
+    if (prefix.empty()) return std::string(key);
+    return absl::StrCat(std::string(prefix), ".", std::string(key));
   }
 
  private:
@@ -195,12 +196,10 @@ class Parser {
 
 bool ParseMachine(Parser& p, const toml::table& t, Scenario* s) {
   constexpr ScenarioErrorKind kImpossible = ScenarioErrorKind::kImpossibleMachine;
-  uint32_t cpus = s->cpus;
   return p.CheckKeys(t, "machine",
                      {"cpus", "numa_nodes", "ram_mib", "page_table", "timer_tick_ns",
                       "skew_window_ns", "max_interleavings"}) &&
-         p.GetUint32(t, "machine", "cpus", &cpus, 1, hal::kMaxCpus, kImpossible) &&
-         (s->cpus = cpus, true) &&
+         p.GetUint32(t, "machine", "cpus", &s->cpus, 1, hal::kMaxCpus, kImpossible) &&
          p.GetUint32(t, "machine", "numa_nodes", &s->numa_nodes, 1, hal::kMaxNumaNodes,
                      kImpossible) &&
          p.GetUint(t, "machine", "ram_mib", &s->ram_mib, 4, kMaxRamMib, kImpossible) &&

@@ -34,6 +34,8 @@ check "bad policy exits 2" test "$status" -eq 2
 check "unknown workload fails with 1" test "$status" -eq 1
 "$sim" --help >"$out/h" 2>&1
 check "--help describes the exit statuses" grep -q "3 kernel panic" "$out/h"
+check "--help lists the commands" grep -q "vos_sim explore SCENARIO" "$out/h"
+check "--help lists the flags" grep -q -- "--trace (run: record the trace" "$out/h"
 
 rm -rf "$out"
 exit $((failures > 0))
