@@ -39,18 +39,28 @@ Status Heap::Init(PageSource& source) {
 // --- Allocation ------------------------------------------------------------
 
 void* Heap::Allocate(size_t size, size_t alignment) {
-  if (size <= kMaxSmallSize && alignment <= kMinAlignment) [[likely]] {
-    return AllocateSmall(SizeClassFor(size));
+  if (size <= kMaxSmallSize && alignment <= kMinAlignment && cpu_caches_ != nullptr) [[likely]] {
+    PreemptionGuard guard;
+    CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[SizeClassFor(size)];
+    if (cpu.CanPopLoaded()) [[likely]] {
+      cpu.allocations.Add(1);
+      return cpu.PopLoaded();
+    }
   }
+  return AllocateSlow(size, alignment);
+}
+
+void* Heap::AllocateSlow(size_t size, size_t alignment) {
+  VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
+  if (size <= kMaxSmallSize && alignment <= kMinAlignment) return AllocateSmall(SizeClassFor(size));
   return AllocateUnusual(size, alignment);
 }
 
-[[gnu::always_inline]] inline void* Heap::AllocateSmall(uint32_t size_class) {
-  VOS_ASSERT_MSG(cpu_caches_ != nullptr, "kernel heap used before Init");
+void* Heap::AllocateSmall(uint32_t size_class) {
   PreemptionGuard guard;
   CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
   void* object = cpu.TryPop();
-  if (object == nullptr) [[unlikely]] {
+  if (object == nullptr) {
     object = RefillAndPop(size_class, cpu);
     if (object == nullptr) {
       caches_[size_class].failures.fetch_add(1, std::memory_order_relaxed);
@@ -116,9 +126,8 @@ void* Heap::AllocateLarge(size_t size) {
 
 // --- Free ------------------------------------------------------------------
 
-// Inlined into the free path: a call there costs as much as the lookup.
-// Before Init the map is empty, so this panics then too.
-[[gnu::always_inline]] inline PageMapEntry Heap::CheckedEntry(const void* object) const {
+PageMapEntry Heap::CheckedEntry(const void* object) const {
+  // Before Init the map is empty, so this panics then too.
   const PageMapEntry entry = page_map_.Lookup(object);
   VOS_ASSERT_MSG(entry, "kernel heap: free of %p, which is not a heap object", object);
   return entry;
@@ -135,50 +144,73 @@ size_t Heap::ObjectSize(const Span& span, const void* object) {
   return span.object_size;
 }
 
-[[gnu::always_inline]] inline void Heap::FreeObject(PageMapEntry entry, void* object) {
+// The same checks as FreeSmall, but a failing one (or a full magazine)
+// leaves the object to the general path, which panics or takes the slow way.
+[[gnu::always_inline]] inline bool Heap::TryFreeFast(uint32_t size_class, PageMapEntry entry,
+                                                     void* object) {
+  if (!entry || size_class == Span::kLarge || !IsSlabObjectStart(*entry.span(), object)) {
+    return false;
+  }
+  PreemptionGuard guard;
+  CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
+  if (cpu.IsLastFreed(object) || !cpu.CanPushLoaded()) return false;
+  cpu.PushLoaded(object);
+  cpu.frees.Add(1);
+  return true;
+}
+
+// Objects in the page map's first window: one load finds the class.
+void Heap::Free(void* object) {
+  const PageMapEntry entry = page_map_.LookupInFirstWindow(object);
+  if (TryFreeFast(entry.size_class(), entry, object)) [[likely]] return;
+  FreeSlow(object);
+}
+
+// The size names the class before the page map answers, so the magazine
+// does not wait for the lookup; the lookup only confirms it.
+void Heap::Free(void* object, size_t size) {
+  if (size <= kMaxSmallSize) [[likely]] {
+    const uint32_t size_class = SizeClassFor(size);
+    const PageMapEntry entry = page_map_.LookupInFirstWindow(object);
+    if (entry.size_class() == size_class && TryFreeFast(size_class, entry, object)) [[likely]] {
+      return;
+    }
+  }
+  FreeSlow(object, size);
+}
+
+void Heap::FreeSlow(void* object) {
+  if (object == nullptr) return;
+  FreeObject(CheckedEntry(object), object);
+}
+
+void Heap::FreeSlow(void* object, size_t size) {
+  if (object == nullptr) return;
+  const PageMapEntry entry = CheckedEntry(object);
+  // Objects of aligned allocations may sit in a bigger class than the size's.
+  const size_t usable = ObjectSize(*entry.span(), object);
+  VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
+                 object, size, usable);
+  FreeObject(entry, object);
+}
+
+void Heap::FreeObject(PageMapEntry entry, void* object) {
   const uint32_t size_class = entry.size_class();
-  if (size_class == Span::kLarge) [[unlikely]] {
+  if (size_class == Span::kLarge) {
     FreeLarge(*entry.span(), object);
     return;
   }
   FreeSmall(size_class, entry, object);
 }
 
-[[gnu::always_inline]] inline void Heap::FreeSmall(uint32_t size_class, PageMapEntry entry,
-                                                   void* object) {
-  // The magazine below depends on `size_class` alone; this check of the
-  // pointer against its slab runs alongside.
+void Heap::FreeSmall(uint32_t size_class, PageMapEntry entry, void* object) {
   SlabObjectIndex(*entry.span(), object);
   PreemptionGuard guard;
   CpuMagazines& cpu = cpu_caches_[guard.cpu()].by_class[size_class];
   VOS_ASSERT_MSG(!cpu.IsLastFreed(object), "kernel heap: double free of %p (%u-byte object)",
                  object, kSizeClasses[size_class].size);
-  if (!cpu.TryPush(object)) [[unlikely]] PushSlow(size_class, cpu, object);
+  if (!cpu.TryPush(object)) PushSlow(size_class, cpu, object);
   cpu.frees.Add(1);
-}
-
-void Heap::Free(void* object) {
-  if (object == nullptr) return;
-  FreeObject(CheckedEntry(object), object);
-}
-
-void Heap::Free(void* object, size_t size) {
-  if (object == nullptr) return;
-  const PageMapEntry entry = CheckedEntry(object);
-  if (size <= kMaxSmallSize) [[likely]] {
-    // The size names the class before the page map answers, so the magazine
-    // does not wait for the lookup; the lookup only confirms it. Objects of
-    // aligned allocations may sit in a bigger class: the general path.
-    const uint32_t size_class = SizeClassFor(size);
-    if (entry.size_class() == size_class) [[likely]] {
-      FreeSmall(size_class, entry, object);
-      return;
-    }
-  }
-  const size_t usable = ObjectSize(*entry.span(), object);
-  VOS_ASSERT_MSG(size <= usable, "kernel heap: sized free of %p with %zu bytes, but it has %zu",
-                 object, size, usable);
-  FreeObject(entry, object);
 }
 
 // Both magazines are full: give the previous one to the depot (or, when the

@@ -94,6 +94,17 @@ class Heap {
     std::atomic<size_t> failures{0};
   };
 
+  // The fast paths (Allocate, Free) are chains of checks that fall through
+  // to these general paths, which handle every case, so the fast paths stay
+  // leaf functions without a stack frame and correctness lives here.
+  [[gnu::noinline]] void* AllocateSlow(size_t size, size_t alignment);
+  [[gnu::noinline]] void FreeSlow(void* object);
+  [[gnu::noinline]] void FreeSlow(void* object, size_t size);
+  // Pushes `object` (of `entry`, a slab of `size_class`) onto this CPU's
+  // magazine when that needs no check to fail and no slow path; false
+  // otherwise, having done nothing.
+  bool TryFreeFast(uint32_t size_class, PageMapEntry entry, void* object);
+
   PageMapEntry CheckedEntry(const void* object) const;
   void* AllocateSmall(uint32_t size_class);
   void* AllocateUnusual(size_t size, size_t alignment);

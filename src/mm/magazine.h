@@ -52,24 +52,30 @@ struct CpuMagazines {
 
   static bool IsReal(const Magazine* magazine) { return magazine != &internal::empty_magazine; }
 
+  // The fast paths use the loaded magazine alone.
+  bool CanPopLoaded() const { return loaded->count != 0; }
+  void* PopLoaded() { return loaded->rounds[--loaded->count]; }
+  bool CanPushLoaded() const { return loaded->count != loaded->capacity; }
+  void PushLoaded(void* object) { loaded->rounds[loaded->count++] = object; }
+
   // An object from the loaded magazine, else from the previous one when it
   // has any; nullptr when both are empty.
   void* TryPop() {
-    if (loaded->count == 0) [[unlikely]] {
+    if (!CanPopLoaded()) {
       if (previous->count == 0) return nullptr;
       Swap();
     }
-    return loaded->rounds[--loaded->count];
+    return PopLoaded();
   }
 
   // Pushes onto the loaded magazine, else onto the previous one when it has
   // room; false when both are full.
   bool TryPush(void* object) {
-    if (loaded->count == loaded->capacity) [[unlikely]] {
+    if (!CanPushLoaded()) {
       if (previous->count == previous->capacity) return false;
       Swap();
     }
-    loaded->rounds[loaded->count++] = object;
+    PushLoaded(object);
     return true;
   }
 

@@ -24,15 +24,21 @@
 
 namespace vos {
 
-// The index of `object` in `slab`; panics unless `object` is the start of
-// one of the slab's objects. O(1), and the check needs no divide: callers
-// that only check pay one multiply (see SizeClass::divisibility).
-inline uint32_t SlabObjectIndex(const Span& slab, const void* object) {
+// Whether `object` is the start of one of `slab`'s objects. No divide: one
+// multiply (see SizeClass::divisibility).
+inline bool IsSlabObjectStart(const Span& slab, const void* object) {
   const uintptr_t offset = reinterpret_cast<uintptr_t>(object) - slab.base;
-  VOS_ASSERT_MSG(offset < slab.object_bytes && offset * slab.divisibility < slab.divisibility,
+  return offset < slab.object_bytes && offset * slab.divisibility < slab.divisibility;
+}
+
+// The index of `object` in `slab`; panics unless `object` is the start of
+// one of the slab's objects. O(1).
+inline uint32_t SlabObjectIndex(const Span& slab, const void* object) {
+  VOS_ASSERT_MSG(IsSlabObjectStart(slab, object),
                  "kernel heap: free of %p, which is not the start of a %u-byte object "
                  "(slab at %p)",
                  object, slab.object_size, reinterpret_cast<void*>(slab.base));
+  const uintptr_t offset = reinterpret_cast<uintptr_t>(object) - slab.base;
   return static_cast<uint32_t>((uint64_t{offset} * slab.reciprocal) >> 32);
 }
 

@@ -32,10 +32,12 @@ using testing_support::SmallMachine;
 
 // Runs `body` on CPU 0 of a machine with `cpus` CPUs, with a heap over a
 // fresh SimPageSource, and expects the machine to power off.
+// Without `declare_ranges`, the source declares no address ranges, so the
+// page map has no window and every lookup goes through its tree.
 void RunWithHeap(uint32_t cpus, std::function<void(Heap&, SimPageSource&)> body,
-                 uint64_t seed = 1) {
+                 uint64_t seed = 1, bool declare_ranges = true) {
   auto result = RunInMachine(SmallMachine(cpus, seed), [&] {
-    SimPageSource source;
+    SimPageSource source(/*poison=*/true, declare_ranges);
     auto heap = std::make_unique<Heap>();
     ASSERT_EQ(heap->Init(source), Status::kOk);
     body(*heap, source);
@@ -287,10 +289,11 @@ TEST(HeapTest, DepotHandsOneCpusFreedObjectsToAnother) {
 // --- Bad frees --------------------------------------------------------------
 
 // Runs `bad` with a heap on a one-CPU machine and expects it to panic.
-void ExpectBadFree(std::function<void(Heap&, SimPageSource&)> bad, const char* message) {
+void ExpectBadFree(std::function<void(Heap&, SimPageSource&)> bad, const char* message,
+                   bool declare_ranges = true) {
   ExpectPanic(
       [&] {
-        SimPageSource source;
+        SimPageSource source(/*poison=*/true, declare_ranges);
         Heap heap;
         ASSERT_EQ(heap.Init(source), Status::kOk);
         bad(heap, source);
@@ -313,6 +316,34 @@ TEST(HeapDeathTest, FreeInsideAnObject) {
         heap.Free(object + 32);
       },
       "which is not the start of a 96-byte object");
+}
+
+TEST(HeapDeathTest, BadFreesOutsideThePageMapWindows) {
+  ExpectBadFree(
+      [](Heap& heap, SimPageSource& source) { heap.Free(*source.AllocPages(1)); },
+      "which is not a heap object", /*declare_ranges=*/false);
+  ExpectBadFree(
+      [](Heap& heap, SimPageSource&) {
+        auto* object = static_cast<char*>(heap.Allocate(64));
+        heap.Free(object + 16, 48);
+      },
+      "which is not the start of a 64-byte object", /*declare_ranges=*/false);
+  ExpectBadFree(
+      [](Heap& heap, SimPageSource&) {
+        void* object = heap.Allocate(64);
+        heap.Free(object);
+        heap.Free(object);
+      },
+      "double free of", /*declare_ranges=*/false);
+}
+
+TEST(HeapDeathTest, SizedFreeInsideAnObject) {
+  ExpectBadFree(
+      [](Heap& heap, SimPageSource&) {
+        auto* object = static_cast<char*>(heap.Allocate(64));
+        heap.Free(object + 16, 48);
+      },
+      "which is not the start of a 64-byte object");
 }
 
 TEST(HeapDeathTest, FreeInsideALargeAllocation) {
@@ -391,7 +422,8 @@ size_t RandomSize(std::mt19937_64& random) {
   return kMaxSmallSize + 1 + random() % (40 * 1024);
 }
 
-void RandomRun(uint64_t seed, uint32_t cpus, int operations_per_cpu) {
+void RandomRun(uint64_t seed, uint32_t cpus, int operations_per_cpu,
+               bool declare_ranges = true) {
   RunWithHeap(
       cpus,
       [&](Heap& heap, SimPageSource& source) {
@@ -445,7 +477,7 @@ void RandomRun(uint64_t seed, uint32_t cpus, int operations_per_cpu) {
         heap.DrainDepots();
         ExpectBaseline(heap, source);
       },
-      seed);
+      seed, declare_ranges);
 }
 
 TEST(HeapPropertyTest, RandomOperationsOnOneCpu) {
@@ -454,6 +486,10 @@ TEST(HeapPropertyTest, RandomOperationsOnOneCpu) {
 
 TEST(HeapPropertyTest, RandomOperationsOnFourCpus) {
   for (uint64_t seed = 1; seed <= 3; ++seed) RandomRun(seed, 4, 2000);
+}
+
+TEST(HeapPropertyTest, RandomOperationsThroughThePageMapTree) {
+  RandomRun(1, 2, 3000, /*declare_ranges=*/false);
 }
 
 }  // namespace

@@ -5,10 +5,14 @@
 #include "src/hal/memory_map.h"
 #include "src/hal/mmu.h"
 #include "src/lib/panic.h"
+#include "src/mm/direct_map_ranges.h"
 
 namespace testing_support {
 
-SimPageSource::SimPageSource(bool poison) : poison_(poison) { boot_.Init(hal::GetMemoryMap()); }
+SimPageSource::SimPageSource(bool poison, bool declare_ranges)
+    : poison_(poison), declare_ranges_(declare_ranges) {
+  boot_.Init(hal::GetMemoryMap());
+}
 
 vos::Result<void*> SimPageSource::AllocPages(size_t count) {
   vos::SpinLockGuard guard(lock_);
@@ -40,6 +44,11 @@ void SimPageSource::FreePages(void* pages, size_t count) {
   outstanding_ -= count;
   if (poison_) std::memset(pages, kPoison, count * hal::kPageSize);
   reusable_.emplace(count, pages);
+}
+
+size_t SimPageSource::AddressRanges(
+    std::span<vos::AddressRange, vos::PageSource::kMaxRanges> ranges) const {
+  return declare_ranges_ ? vos::DirectMapRanges(hal::GetMemoryMap(), ranges) : 0;
 }
 
 size_t SimPageSource::outstanding_pages() const {

@@ -3,7 +3,9 @@
 // runs reused for requests of the same length. It panics unless every free
 // gives back exactly a run it handed out, poisons pages (so a heap that uses
 // memory it does not own corrupts what it later reads), counts the pages
-// outstanding, and can be capped to simulate exhaustion.
+// outstanding, and can be capped to simulate exhaustion. It declares the
+// direct-map range of each NUMA node's RAM, as the kernel's source does,
+// unless told not to (to exercise the heap's lookup outside them).
 //
 // Construct it inside a simulated machine; use it from any simulated CPU.
 #ifndef VERIDIAN_TESTS_MM_SIM_PAGE_SOURCE_H_
@@ -12,6 +14,7 @@
 #include <cstddef>
 #include <limits>
 #include <map>
+#include <span>
 
 #include "src/lib/spinlock.h"
 #include "src/mm/boot_allocator.h"
@@ -24,10 +27,12 @@ class SimPageSource final : public vos::PageSource {
   static constexpr unsigned char kPoison = 0xdb;
 
   // Benchmarks turn poisoning off: it would dominate large allocations.
-  explicit SimPageSource(bool poison = true);
+  explicit SimPageSource(bool poison = true, bool declare_ranges = true);
 
   vos::Result<void*> AllocPages(size_t count) override;
   void FreePages(void* pages, size_t count) override;
+  size_t AddressRanges(
+      std::span<vos::AddressRange, vos::PageSource::kMaxRanges> ranges) const override;
 
   // Pages handed out and not yet freed.
   size_t outstanding_pages() const;
@@ -46,6 +51,7 @@ class SimPageSource final : public vos::PageSource {
   size_t alloc_calls_ = 0;
   size_t free_calls_ = 0;
   const bool poison_;
+  const bool declare_ranges_;
 };
 
 }  // namespace testing_support

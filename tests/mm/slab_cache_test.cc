@@ -3,6 +3,8 @@
 #include "src/mm/slab_cache.h"
 
 #include <set>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -66,30 +68,116 @@ TEST(SizeClassesTest, MultipliesDivideAndTestDivisibilityExactly) {
   }
 }
 
-TEST(PageMapTest, MapsLooksUpAndUnmapsPages) {
+// Maps three pages of `source` to a span, checks every lookup around them
+// (through both lookups), unmaps them; returns the run.
+void ExpectMapsLooksUpAndUnmaps(PageMap& map, SimPageSource& source) {
+  void* run = *source.AllocPages(3);
+  const auto base = reinterpret_cast<uintptr_t>(run);
+  Span span;
+  EXPECT_FALSE(map.Lookup(run));
+  span.size_class = 5;
+  ASSERT_EQ(map.Map(base, 3, &span), Status::kOk);
+  EXPECT_EQ(map.Lookup(run).span(), &span);
+  EXPECT_EQ(map.Lookup(run).size_class(), 5u);
+  const PageMapEntry last = map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize - 1));
+  EXPECT_EQ(last.span(), &span);
+  EXPECT_EQ(last.size_class(), 5u);
+  EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize)));
+  EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base - 1)));
+  if (map.window_count() > 0) {
+    EXPECT_EQ(map.LookupInFirstWindow(run).span(), &span);
+    EXPECT_FALSE(map.LookupInFirstWindow(reinterpret_cast<void*>(base + 3 * hal::kPageSize)));
+  } else {
+    EXPECT_FALSE(map.LookupInFirstWindow(run));
+  }
+  map.Unmap(base, 3);
+  EXPECT_FALSE(map.Lookup(run));
+  EXPECT_FALSE(map.LookupInFirstWindow(run));
+}
+
+TEST(PageMapTest, RamTheSourceDeclaresIsOneFlatWindow) {
   auto result = RunInMachine(SmallMachine(1), [] {
     SimPageSource source;
     PageMap map;
     map.Init(source);
+    ASSERT_EQ(map.window_count(), 1u);
+    // One entry per page of the machine's RAM (64 MiB), and no tree node.
+    const size_t table_pages = (64u << 20) / hal::kPageSize * sizeof(PageMapEntry) / hal::kPageSize;
+    EXPECT_EQ(map.node_pages(), table_pages);
+    ExpectMapsLooksUpAndUnmaps(map, source);
+    EXPECT_EQ(map.node_pages(), table_pages);
+    EXPECT_EQ(source.outstanding_pages(), 3 + table_pages);
+    // Outside RAM: empty, whichever lookup.
+    int local = 0;
+    EXPECT_FALSE(map.Lookup(&local));
+    EXPECT_FALSE(map.LookupInFirstWindow(&local));
+    EXPECT_FALSE(map.LookupInFirstWindow(nullptr));
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+TEST(PageMapTest, UndeclaredPagesGoToTheTree) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    SimPageSource source(/*poison=*/true, /*declare_ranges=*/false);
+    PageMap map;
+    map.Init(source);
+    EXPECT_EQ(map.window_count(), 0u);
     EXPECT_EQ(map.node_pages(), 0u);
-    void* run = *source.AllocPages(3);
-    const auto base = reinterpret_cast<uintptr_t>(run);
-    Span span;
-    EXPECT_FALSE(map.Lookup(run));
-    span.size_class = 5;
-    ASSERT_EQ(map.Map(base, 3, &span), Status::kOk);
-    EXPECT_EQ(map.Lookup(run).span(), &span);
-    EXPECT_EQ(map.Lookup(run).size_class(), 5u);
-    const PageMapEntry last = map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize - 1));
-    EXPECT_EQ(last.span(), &span);
-    EXPECT_EQ(last.size_class(), 5u);
-    EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base + 3 * hal::kPageSize)));
-    EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(base - 1)));
-    map.Unmap(base, 3);
-    EXPECT_FALSE(map.Lookup(run));
+    ExpectMapsLooksUpAndUnmaps(map, source);
     // A middle node and a leaf were made, and are kept.
     EXPECT_EQ(map.node_pages(), 2 * PageMap::kNodePages);
     EXPECT_EQ(source.outstanding_pages(), 3 + 2 * PageMap::kNodePages);
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
+}
+
+// Declares made-up ranges (never handed out: Map only writes entries) and
+// takes its tables from a SimPageSource.
+class DeclaringSource final : public PageSource {
+ public:
+  explicit DeclaringSource(std::vector<AddressRange> ranges) : ranges_(std::move(ranges)) {}
+  Result<void*> AllocPages(size_t count) override { return pages_.AllocPages(count); }
+  void FreePages(void* pages, size_t count) override { pages_.FreePages(pages, count); }
+  size_t AddressRanges(std::span<AddressRange, kMaxRanges> ranges) const override {
+    for (size_t i = 0; i < ranges_.size(); ++i) ranges[i] = ranges_[i];
+    return ranges_.size();
+  }
+  size_t outstanding_pages() const { return pages_.outstanding_pages(); }
+
+ private:
+  std::vector<AddressRange> ranges_;
+  SimPageSource pages_{/*poison=*/true, /*declare_ranges=*/false};
+};
+
+TEST(PageMapTest, NearRangesShareAWindowAndTheLargestComesFirst) {
+  auto result = RunInMachine(SmallMachine(1), [] {
+    constexpr uintptr_t kPage = hal::kPageSize;
+    constexpr uintptr_t a = uintptr_t{1} << 40;  // 16 pages, then a 4-page gap,
+    constexpr uintptr_t b = a + 20 * kPage;        // 16 pages: one window of 36.
+    constexpr uintptr_t c = uintptr_t{1} << 41;    // 1000 pages (unaligned ends), far away.
+    DeclaringSource source({{b, b + 16 * kPage}, {c + 100, c + 1000 * kPage - 100},
+                            {a, a + 16 * kPage}, {a + kPage, a + kPage}});
+    PageMap map;
+    map.Init(source);
+    EXPECT_EQ(map.window_count(), 2u);
+    EXPECT_EQ(map.node_pages(), source.outstanding_pages());
+    EXPECT_EQ(map.node_pages(), 1 + 2u);  // 36 entries, and 1000 entries.
+    Span span;
+    span.size_class = 3;
+    const size_t pages_before = map.node_pages();
+    for (uintptr_t page : {a, a + 17 * kPage, b + 15 * kPage, c, c + 999 * kPage}) {
+      ASSERT_EQ(map.Map(page, 1, &span), Status::kOk);
+      EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(page + 8)).span(), &span);
+      EXPECT_EQ(map.LookupInFirstWindow(reinterpret_cast<void*>(page + 8)).span(),
+                page >= c ? &span : nullptr);
+      map.Unmap(page, 1);
+      EXPECT_FALSE(map.Lookup(reinterpret_cast<void*>(page)));
+    }
+    EXPECT_EQ(map.node_pages(), pages_before);  // All inside windows.
+    // Just outside both windows: the tree.
+    ASSERT_EQ(map.Map(b + 16 * kPage, 1, &span), Status::kOk);
+    EXPECT_EQ(map.Lookup(reinterpret_cast<void*>(b + 16 * kPage)).span(), &span);
+    EXPECT_GT(map.node_pages(), pages_before);
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
 }
