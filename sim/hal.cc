@@ -17,7 +17,6 @@ namespace hal {
 
 using sim::Machine;
 
-CpuId CurrentCpu() { return Machine::Current().current_cpu(); }
 uint32_t CpuCount() { return Machine::Current().cpu_count(); }
 bool StartCpu(CpuId cpu, SecondaryEntry entry) { return Machine::Current().StartCpu(cpu, entry); }
 void CpuRelax() { Machine::Current().Interleave(InterleaveReason::kYield); }

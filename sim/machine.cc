@@ -11,6 +11,9 @@
 #include "absl/strings/str_format.h"
 #include "sim/backtrace.h"
 
+// hal::CurrentCpu's inline read (src/hal/cpu.h); kept by Machine::SetCurrent.
+hal::CpuId hal::internal::current_cpu = 0;
+
 namespace sim {
 namespace {
 
@@ -194,7 +197,7 @@ RunResult Machine::Run() {
   boot.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
   boot.suspended =
       PrepareFiber(boot.boot_stack->base(), boot.boot_stack->size(), &CpuMain, &boot);
-  current_ = 0;
+  SetCurrent(0);
   SwitchFiber(&host_, boot.suspended);
   // Back on the host stack: Stop() ended the run.
   current_machine_ = nullptr;

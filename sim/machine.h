@@ -280,8 +280,13 @@ class Machine {
     Cpu& from = cpus_[current_];
     ++cpus_[next].stats.switches_in;
     Record(hal::TraceKind::kCpuSwitch, next, 0);
-    current_ = next;
+    SetCurrent(next);
     SwitchFiber(&from.suspended, cpus_[next].suspended);
+  }
+  // The running CPU, also for hal::CurrentCpu's inline read (src/hal/cpu.h).
+  void SetCurrent(hal::CpuId cpu) {
+    current_ = cpu;
+    hal::internal::current_cpu = cpu;
   }
   [[noreturn]] void LimitReached();
   // The translation registers and TLB of one CPU; kept out of Cpu so the

@@ -8,7 +8,17 @@ namespace hal {
 
 // Index of the CPU executing the caller. Stable while interrupts are disabled
 // (a thread may migrate between two calls otherwise).
+#if VOS_HAL_INLINE_CURRENT_CPU
+// The simulator keeps the running CPU's index in one variable; reading it
+// inline keeps per-CPU fast paths (heap magazines, frame caches) free of a
+// call, as a segment-relative load does on hardware.
+namespace internal {
+extern CpuId current_cpu;
+}  // namespace internal
+inline CpuId CurrentCpu() { return internal::current_cpu; }
+#else
 CpuId CurrentCpu();
+#endif
 
 // Number of CPUs the machine has (started or not).
 uint32_t CpuCount();
