@@ -4,11 +4,14 @@ fails when a scenario file is missing from this list."""
 
 SCENARIOS = [
     "delayed_ipis",
+    "fault",
     "numa_aarch64_round_robin",
     "panic",
     "pct_sv39_fast_tick",
     "racy_counter",
+    "racy_demo",
     "single_cpu",
     "smoke",
     "spurious_interrupts",
+    "wide_sv48",
 ]

@@ -63,7 +63,7 @@ struct CpuTrack {
 }  // namespace
 
 void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEvent>& events,
-                      std::ostream& out) {
+                      uint32_t cpu_count, std::ostream& out) {
   out << R"({"displayTimeUnit":"ns","otherData":{"seed":")" << header.seed
       << R"(","scenario":")" << absl::StrFormat("%016x", header.scenario_hash)
       << R"("},"traceEvents":[)";
@@ -72,19 +72,23 @@ void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEven
   std::map<hal::CpuId, CpuTrack> cpus;
   uint64_t next_flow = 1;
   uint64_t end = 0;
+  auto name_track = [&](hal::CpuId cpu) {
+    CpuTrack& track = cpus[cpu];
+    if (track.named) return;
+    track.named = true;
+    writer.Event(absl::StrFormat(
+        R"({"ph":"M","pid":1,"tid":%u,"name":"thread_name","args":{"name":"cpu %u"}})", cpu,
+        cpu));
+    writer.Event(absl::StrFormat(
+        R"({"ph":"M","pid":1,"tid":%u,"name":"thread_sort_index","args":{"sort_index":%u}})",
+        cpu, cpu));
+  };
+  for (hal::CpuId cpu = 0; cpu < cpu_count; ++cpu) name_track(cpu);
   for (const TraceEvent& event : events) {
     const hal::CpuId cpu = event.cpu();
     end = std::max(end, event.time);
+    name_track(cpu);  // Also a CPU beyond cpu_count: never hide an event.
     CpuTrack& track = cpus[cpu];
-    if (!track.named) {
-      track.named = true;
-      writer.Event(absl::StrFormat(
-          R"({"ph":"M","pid":1,"tid":%u,"name":"thread_name","args":{"name":"cpu %u"}})", cpu,
-          cpu));
-      writer.Event(absl::StrFormat(
-          R"({"ph":"M","pid":1,"tid":%u,"name":"thread_sort_index","args":{"sort_index":%u}})",
-          cpu, cpu));
-    }
     // The first event after a halt: the CPU was woken.
     if (track.halted_since) {
       writer.Slice(cpu, "halted", *track.halted_since, event.time);

@@ -15,8 +15,9 @@
 
 namespace sim {
 
+// Every CPU below `cpu_count` gets a track, even one without events.
 void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEvent>& events,
-                      std::ostream& out);
+                      uint32_t cpu_count, std::ostream& out);
 
 }  // namespace sim
 

@@ -6,6 +6,7 @@
 #include "sim/chrome_export.h"
 #include "sim/commands.h"
 #include "sim/kernel_run.h"
+#include "sim/scenario.h"
 #include "sim/trace_file.h"
 
 namespace sim {
@@ -29,7 +30,13 @@ int ExportCommand(const std::string& trace_path, const Options& options) {
                                  : trace_path + (chrome ? ".json" : ".txt");
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
   if (out && chrome) {
-    WriteChromeTrace(header, events, out);
+    // The machine's CPU count, from the scenario the trace embeds (CPUs that
+    // never ran still get their track).
+    Scenario scenario;
+    ScenarioError error;
+    const uint32_t cpus =
+        ParseScenario(header.scenario_text, trace_path, &scenario, &error) ? scenario.cpus : 0;
+    WriteChromeTrace(header, events, cpus, out);
   } else if (out) {
     // One line per event, as replay reports them: for grep and diff.
     for (size_t i = 0; i < events.size(); ++i) out << FormatTraceEvent(i, events[i]) << "\n";
