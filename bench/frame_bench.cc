@@ -6,11 +6,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "benchmark/benchmark.h"
-#include "sim/machine.h"
 #include "src/hal/memory_map.h"
-#include "src/hal/power.h"
 #include "src/mm/boot_allocator.h"
 #include "src/mm/frame_allocator.h"
 
@@ -18,44 +16,19 @@ namespace {
 
 using BenchBody = void (*)(vos::FrameAllocator& frames, benchmark::State& state);
 
-benchmark::State* sim_state = nullptr;
-BenchBody sim_body = nullptr;
-
-void BenchBoot(const hal::BootInfo&) {
-  vos::BootAllocator boot;
-  boot.Init(hal::GetMemoryMap());
-  auto frames = std::make_unique<vos::FrameAllocator>();
-  if (!vos::IsOk(frames->Init(hal::GetMemoryMap(), boot))) {
-    sim_state->SkipWithError("frame allocator init failed");
-    hal::PowerOff(1);
-  }
-  sim_body(*frames, *sim_state);
-  frames.reset();
-  hal::PowerOff(0);
-}
-
-void IgnoreTraps(hal::Trap&) {}
-
-// Runs `body` as kernel code on CPU 0 of a fresh 1-CPU machine.
+// Runs `body` on CPU 0 of a fresh 1-CPU machine, with its own frame allocator
+// over the machine's memory.
 void RunInSim(benchmark::State& state, BenchBody body) {
-  sim::MachineConfig config;
-  config.cpus = 1;
-  config.ram_per_node = 64 << 20;
-  config.max_interleavings = 0;
-  config.boot_entry = BenchBoot;
-  config.trap_handler = IgnoreTraps;
-  config.echo_console = false;
-  auto machine = sim::Machine::Create(config);
-  if (!machine.ok()) {
-    state.SkipWithError("cannot create the machine");
-    return;
-  }
-  sim_state = &state;
-  sim_body = body;
-  sim::RunResult result = (*machine)->Run();
-  if (result.outcome != sim::RunOutcome::kPoweredOff || result.exit_code != 0) {
-    state.SkipWithError("the simulated machine failed");
-  }
+  bench::RunInSim(state, bench::BenchMachine(), [&] {
+    vos::BootAllocator boot;
+    boot.Init(hal::GetMemoryMap());
+    auto frames = std::make_unique<vos::FrameAllocator>();
+    if (!vos::IsOk(frames->Init(hal::GetMemoryMap(), boot))) {
+      state.SkipWithError("frame allocator init failed");
+      return;
+    }
+    body(*frames, state);
+  });
 }
 
 void BM_GlibcMalloc4096Free(benchmark::State& state) {
@@ -104,17 +77,13 @@ BENCHMARK(BM_FrameAlloc512Buddy)->Repetitions(5)->ReportAggregatesOnly(true);
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatio("frame alloc+free of one 4 KiB frame vs glibc malloc(4096)+free",
-                      "BM_FrameAllocFree", "BM_GlibcMalloc4096Free",
-                      "target <= 1.0x and <= 50 ns");
-  reporter.PrintRatio("16-frame bitmap alloc+free vs glibc malloc(4096)+free (information)",
-                      "BM_FrameAlloc16Bitmap", "BM_GlibcMalloc4096Free", "no target");
-  reporter.PrintRatio("512-frame 2 MiB-aligned buddy alloc+free vs glibc (information)",
-                      "BM_FrameAlloc512Buddy", "BM_GlibcMalloc4096Free", "no target");
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    reporter.PrintRatio("frame alloc+free of one 4 KiB frame vs glibc malloc(4096)+free",
+                        "BM_FrameAllocFree", "BM_GlibcMalloc4096Free",
+                        "target <= 1.0x and <= 50 ns");
+    reporter.PrintRatio("16-frame bitmap alloc+free vs glibc malloc(4096)+free (information)",
+                        "BM_FrameAlloc16Bitmap", "BM_GlibcMalloc4096Free", "no target");
+    reporter.PrintRatio("512-frame 2 MiB-aligned buddy alloc+free vs glibc (information)",
+                        "BM_FrameAlloc512Buddy", "BM_GlibcMalloc4096Free", "no target");
+  });
 }

@@ -5,10 +5,8 @@
 // are informational.
 #include <cstdlib>
 
-#include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "benchmark/benchmark.h"
-#include "sim/machine.h"
-#include "src/hal/power.h"
 #include "src/mm/heap.h"
 #include "tests/mm/sim_page_source.h"
 
@@ -26,57 +24,30 @@ void BM_GlibcMallocFree64(benchmark::State& state) { HostMallocFree(state, 64); 
 void BM_GlibcMallocFree4K(benchmark::State& state) { HostMallocFree(state, 4096); }
 void BM_GlibcMallocFree16K(benchmark::State& state) { HostMallocFree(state, 16384); }
 
-benchmark::State* sim_state = nullptr;
-size_t sim_size = 0;
-bool sim_sized_free = false;
-bool sim_failed = false;
-
-void HeapBoot(const hal::BootInfo&) {
-  testing_support::SimPageSource source(/*poison=*/false);
-  vos::Heap heap;
-  if (heap.Init(source) != vos::Status::kOk) {
-    sim_failed = true;
-    hal::PowerOff(1);
-  }
-  heap.Free(heap.Allocate(sim_size));  // Loads this CPU's magazine.
-  if (sim_sized_free) {
-    for (auto _ : *sim_state) {
-      void* object = heap.Allocate(sim_size);
-      benchmark::DoNotOptimize(object);
-      heap.Free(object, sim_size);
-    }
-  } else {
-    for (auto _ : *sim_state) {
-      void* object = heap.Allocate(sim_size);
-      benchmark::DoNotOptimize(object);
-      heap.Free(object);
-    }
-  }
-  hal::PowerOff(0);
-}
-
-void IgnoreTraps(hal::Trap&) {}
-
+// Runs alloc+free of `size` bytes as kernel code on a fresh 1-CPU machine.
 void KernelHeapAllocFree(benchmark::State& state, size_t size, bool sized_free = false) {
-  sim::MachineConfig config;
-  config.cpus = 1;
-  config.ram_per_node = 8 << 20;
-  config.max_interleavings = 0;
-  config.boot_entry = HeapBoot;
-  config.trap_handler = IgnoreTraps;
-  config.echo_console = false;
-  auto machine = sim::Machine::Create(config);
-  if (!machine.ok()) {
-    state.SkipWithError("cannot create the machine");
-    return;
-  }
-  sim_state = &state;
-  sim_size = size;
-  sim_sized_free = sized_free;
-  sim::RunResult result = (*machine)->Run();
-  if (result.outcome != sim::RunOutcome::kPoweredOff || sim_failed) {
-    state.SkipWithError("the simulated kernel failed");
-  }
+  bench::RunInSim(state, bench::BenchMachine(1, 8 << 20), [&] {
+    testing_support::SimPageSource source(/*poison=*/false);
+    vos::Heap heap;
+    if (heap.Init(source) != vos::Status::kOk) {
+      state.SkipWithError("heap init failed");
+      return;
+    }
+    heap.Free(heap.Allocate(size));  // Loads this CPU's magazine.
+    if (sized_free) {
+      for (auto _ : state) {
+        void* object = heap.Allocate(size);
+        benchmark::DoNotOptimize(object);
+        heap.Free(object, size);
+      }
+    } else {
+      for (auto _ : state) {
+        void* object = heap.Allocate(size);
+        benchmark::DoNotOptimize(object);
+        heap.Free(object);
+      }
+    }
+  });
 }
 
 void BM_KernelHeapAllocFree64(benchmark::State& state) { KernelHeapAllocFree(state, 64); }
@@ -98,19 +69,15 @@ BENCHMARK(BM_KernelHeapAllocFree16K)->Repetitions(5)->ReportAggregatesOnly(true)
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatio("kernel heap alloc+free 64 B vs glibc malloc+free", "BM_KernelHeapAllocFree64",
-                      "BM_GlibcMallocFree64", "target <= 1.2x and <= 35 ns");
-  reporter.PrintRatio("kernel heap alloc+sized free 64 B vs glibc malloc+free",
-                      "BM_KernelHeapAllocSizedFree64", "BM_GlibcMallocFree64",
-                      "target <= 1.2x and <= 35 ns");
-  reporter.PrintRatio("kernel heap alloc+free 4 KiB vs glibc", "BM_KernelHeapAllocFree4K",
-                      "BM_GlibcMallocFree4K", "informational");
-  reporter.PrintRatio("kernel heap alloc+free 16 KiB (large) vs glibc",
-                      "BM_KernelHeapAllocFree16K", "BM_GlibcMallocFree16K", "informational");
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    reporter.PrintRatio("kernel heap alloc+free 64 B vs glibc malloc+free", "BM_KernelHeapAllocFree64",
+                        "BM_GlibcMallocFree64", "target <= 1.2x and <= 35 ns");
+    reporter.PrintRatio("kernel heap alloc+sized free 64 B vs glibc malloc+free",
+                        "BM_KernelHeapAllocSizedFree64", "BM_GlibcMallocFree64",
+                        "target <= 1.2x and <= 35 ns");
+    reporter.PrintRatio("kernel heap alloc+free 4 KiB vs glibc", "BM_KernelHeapAllocFree4K",
+                        "BM_GlibcMallocFree4K", "informational");
+    reporter.PrintRatio("kernel heap alloc+free 16 KiB (large) vs glibc",
+                        "BM_KernelHeapAllocFree16K", "BM_GlibcMallocFree16K", "informational");
+  });
 }

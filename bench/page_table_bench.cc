@@ -6,10 +6,8 @@
 
 #include <string>
 
-#include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "benchmark/benchmark.h"
-#include "sim/machine.h"
-#include "src/hal/power.h"
 #include "src/mm/page_table.h"
 #include "tests/mm/table_pool.h"
 
@@ -33,56 +31,32 @@ void BM_HostMmapMunmap(benchmark::State& state) {
 }
 BENCHMARK(BM_HostMmapMunmap)->Repetitions(5)->ReportAggregatesOnly(true);
 
-benchmark::State* sim_state = nullptr;
-hal::PageTableFormat sim_format = hal::PageTableFormat::kX86_64;
-bool sim_failed = false;
-
-void MapUnmapBoot(const hal::BootInfo&) {
-  testing_support::TablePool pool(64);
-  const vos::VaRange range = sim_format == hal::PageTableFormat::kAarch64
-                                 ? vos::VaRange::kLower
-                                 : vos::VaRange::kAll;
-  vos::Result<vos::PageTable> table = vos::PageTable::Create(sim_format, pool, range);
-  const vos::Perm perms = vos::Perm::kRead | vos::Perm::kWrite | vos::Perm::kUser;
-  // Sv39 reaches 256 GiB per half: keep the address inside every format.
-  const hal::VirtAddr va = kVa & ((1ull << 37) - 1);
-  if (!table.ok() || table->Map(va + kPage, kPa + kPage, vos::PageSize::k4K, perms) !=
-                         vos::Status::kOk) {
-    sim_failed = true;
-    hal::PowerOff(1);
-  }
-  for (auto _ : *sim_state) {
-    if (table->Map(va, kPa, vos::PageSize::k4K, perms) != vos::Status::kOk) sim_failed = true;
-    vos::Result<vos::Unmapped> gone = table->Unmap(va);
-    if (!gone.ok() || gone->tables_freed != 0) sim_failed = true;
-    benchmark::DoNotOptimize(gone);
-  }
-  hal::PowerOff(0);
-}
-
-void IgnoreTraps(hal::Trap&) {}
-
+// Map+unmap in `format` as kernel code on a fresh 1-CPU machine.
 void BM_PageTableMapUnmap(benchmark::State& state, hal::PageTableFormat format) {
-  sim::MachineConfig config;
-  config.cpus = 1;
-  config.ram_per_node = 4 << 20;
+  sim::MachineConfig config = bench::BenchMachine(1, 4 << 20);
   config.page_table_format = format;
-  config.max_interleavings = 0;
-  config.boot_entry = MapUnmapBoot;
-  config.trap_handler = IgnoreTraps;
-  config.echo_console = false;
-  auto machine = sim::Machine::Create(config);
-  if (!machine.ok()) {
-    state.SkipWithError("cannot create the machine");
-    return;
-  }
-  sim_state = &state;
-  sim_format = format;
-  sim_failed = false;
-  sim::RunResult result = (*machine)->Run();
-  if (result.outcome != sim::RunOutcome::kPoweredOff || result.exit_code != 0 || sim_failed) {
-    state.SkipWithError("map/unmap failed inside the machine");
-  }
+  bench::RunInSim(state, config, [&] {
+    testing_support::TablePool pool(64);
+    const vos::VaRange range =
+        format == hal::PageTableFormat::kAarch64 ? vos::VaRange::kLower : vos::VaRange::kAll;
+    vos::Result<vos::PageTable> table = vos::PageTable::Create(format, pool, range);
+    const vos::Perm perms = vos::Perm::kRead | vos::Perm::kWrite | vos::Perm::kUser;
+    // Sv39 reaches 256 GiB per half: keep the address inside every format.
+    const hal::VirtAddr va = kVa & ((1ull << 37) - 1);
+    if (!table.ok() || table->Map(va + kPage, kPa + kPage, vos::PageSize::k4K, perms) !=
+                           vos::Status::kOk) {
+      state.SkipWithError("cannot set up the page table");
+      return;
+    }
+    bool failed = false;
+    for (auto _ : state) {
+      if (table->Map(va, kPa, vos::PageSize::k4K, perms) != vos::Status::kOk) failed = true;
+      vos::Result<vos::Unmapped> gone = table->Unmap(va);
+      if (!gone.ok() || gone->tables_freed != 0) failed = true;
+      benchmark::DoNotOptimize(gone);
+    }
+    if (failed) state.SkipWithError("map/unmap failed inside the machine");
+  });
 }
 
 struct FormatBench {
@@ -99,19 +73,15 @@ constexpr FormatBench kFormats[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const FormatBench& bench : kFormats) {
-    benchmark::RegisterBenchmark(bench.name, BM_PageTableMapUnmap, bench.format)
+  for (const FormatBench& format : kFormats) {
+    benchmark::RegisterBenchmark(format.name, BM_PageTableMapUnmap, format.format)
         ->Repetitions(5)
         ->ReportAggregatesOnly(true);
   }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  for (const FormatBench& bench : kFormats) {
-    reporter.PrintRatio(std::string("page map+unmap (") + bench.name + ") vs host mmap+munmap",
-                        bench.name, "BM_HostMmapMunmap", "target <= 150 ns and <= 0.1x");
-  }
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    for (const FormatBench& format : kFormats) {
+      reporter.PrintRatio(std::string("page map+unmap (") + format.name + ") vs host mmap+munmap",
+                          format.name, "BM_HostMmapMunmap", "target <= 150 ns and <= 0.1x");
+    }
+  });
 }

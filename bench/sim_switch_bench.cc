@@ -9,12 +9,11 @@
 // switch then mispredicts); see docs/simulator.md.
 #include <boost/context/fiber.hpp>
 
-#include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "benchmark/benchmark.h"
 #include "sim/fiber.h"
 #include "sim/machine.h"
 #include "src/hal/cpu.h"
-#include "src/hal/power.h"
 
 namespace {
 
@@ -55,77 +54,56 @@ bool WhileTiming(void* state) { return static_cast<benchmark::State*>(state)->Ke
   while (keep_going(arg)) hal::CpuRelax();
 }
 
-benchmark::State* sim_state = nullptr;
-
-void SharedLoopBoot(const hal::BootInfo&) {
+void SharedLoop(benchmark::State& state) {
   hal::StartCpu(1, [](hal::CpuId) { RelaxLoop(Forever, nullptr); });
   hal::CpuRelax();  // Let CPU 1 start before timing.
-  RelaxLoop(WhileTiming, sim_state);
-  hal::PowerOff(0);
+  RelaxLoop(WhileTiming, &state);
 }
 
-void DistinctCallersBoot(const hal::BootInfo&) {
+void DistinctCallers(benchmark::State& state) {
   hal::StartCpu(1, [](hal::CpuId) {
     for (;;) hal::CpuRelax();
   });
   hal::CpuRelax();
-  for (auto _ : *sim_state) hal::CpuRelax();
-  hal::PowerOff(0);
+  for (auto _ : state) hal::CpuRelax();
 }
 
-void IgnoreTraps(hal::Trap&) {}
-
-void RunSimSwitches(benchmark::State& state, sim::SchedulePolicy policy, sim::BootEntry boot) {
-  sim::MachineConfig config;
-  config.cpus = 2;
-  config.ram_per_node = 4 << 20;
+void RunSimSwitches(benchmark::State& state, sim::SchedulePolicy policy,
+                    void (*loop)(benchmark::State&)) {
+  sim::MachineConfig config = bench::BenchMachine(2, 4 << 20);
   config.policy = policy;
-  config.max_interleavings = 0;
   config.costs.cpu_start = 0;
-  config.boot_entry = boot;
-  config.trap_handler = IgnoreTraps;
-  config.echo_console = false;
-  auto machine = sim::Machine::Create(config);
-  if (!machine.ok()) {
-    state.SkipWithError("cannot create the machine");
-    return;
-  }
-  sim_state = &state;
-  sim::RunResult result = (*machine)->Run();
+  const sim::RunResult result = bench::RunInSim(state, config, [&] { loop(state); });
   state.counters["switches_per_iter"] =
       static_cast<double>(result.cpu_switches) / static_cast<double>(state.iterations());
 }
 
 // Round robin: every interleaving point switches CPU, as the raw peer does.
 void BM_SimCpuRoundTrip(benchmark::State& state) {
-  RunSimSwitches(state, sim::SchedulePolicy::kRoundRobin, SharedLoopBoot);
+  RunSimSwitches(state, sim::SchedulePolicy::kRoundRobin, SharedLoop);
 }
 BENCHMARK(BM_SimCpuRoundTrip)->Repetitions(5)->ReportAggregatesOnly(true);
 
 void BM_SimCpuRoundTripDistinctCallers(benchmark::State& state) {
-  RunSimSwitches(state, sim::SchedulePolicy::kRoundRobin, DistinctCallersBoot);
+  RunSimSwitches(state, sim::SchedulePolicy::kRoundRobin, DistinctCallers);
 }
 BENCHMARK(BM_SimCpuRoundTripDistinctCallers)->Repetitions(5)->ReportAggregatesOnly(true);
 
 // The seeded random policy, for reference: it stays on the same CPU about
 // half the time, so its cost per iteration is not one full round trip.
 void BM_SimInterleaveRandomPolicy(benchmark::State& state) {
-  RunSimSwitches(state, sim::SchedulePolicy::kRandom, SharedLoopBoot);
+  RunSimSwitches(state, sim::SchedulePolicy::kRandom, SharedLoop);
 }
 BENCHMARK(BM_SimInterleaveRandomPolicy)->Repetitions(5)->ReportAggregatesOnly(true);
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatio("simulated CPU switch vs raw fiber resume", "BM_SimCpuRoundTrip",
-                      "BM_RawFiberRoundTrip", "target <= 3x");
-  reporter.PrintRatio("the same with the CPUs calling from different places",
-                      "BM_SimCpuRoundTripDistinctCallers", "BM_RawFiberRoundTrip",
-                      "informational");
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    reporter.PrintRatio("simulated CPU switch vs raw fiber resume", "BM_SimCpuRoundTrip",
+                        "BM_RawFiberRoundTrip", "target <= 3x");
+    reporter.PrintRatio("the same with the CPUs calling from different places",
+                        "BM_SimCpuRoundTripDistinctCallers", "BM_RawFiberRoundTrip",
+                        "informational");
+  });
 }
