@@ -150,11 +150,11 @@ hal::CpuId Machine::PickPctCpu(hal::Nanoseconds horizon) {
   }
   hal::CpuId best = current_;
   bool found = false;
-  for (const Cpu& cpu : cpus_) {
-    if (!cpu.started || cpu.halted || cpu.stats.time > horizon) continue;
-    if (!found || pct_priority_[cpu.id] > pct_priority_[best]) best = cpu.id;
+  runnable_.ForEach([&](hal::CpuId id) {
+    if (cpus_[id].stats.time > horizon) return;
+    if (!found || pct_priority_[id] > pct_priority_[best]) best = id;
     found = true;
-  }
+  });
   return best;
 }
 
@@ -194,6 +194,7 @@ RunResult Machine::Run() {
   boot_info_ = {config_.command_line.c_str(), "sim"};
   Cpu& boot = cpus_[0];
   boot.started = true;
+  runnable_.Add(0);
   boot.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
   boot.suspended =
       PrepareFiber(boot.boot_stack->base(), boot.boot_stack->size(), &CpuMain, &boot);
@@ -221,6 +222,7 @@ bool Machine::StartCpu(hal::CpuId id, hal::SecondaryEntry entry) {
   if (id >= cpus_.size() || cpus_[id].started || entry == nullptr) return false;
   Cpu& cpu = cpus_[id];
   cpu.started = true;
+  runnable_.Add(id);
   cpu.entry = entry;
   cpu.stats.time = Now() + config_.costs.cpu_start;
   cpu.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
@@ -283,15 +285,14 @@ void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
   if (!cpu.halted) return;
   cpu.halted = false;
   --halted_cpus_;
+  runnable_.Add(cpu.id);
   cpu.stats.time = std::max(cpu.stats.time, at);
   cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
 }
 
 hal::Nanoseconds Machine::EarliestRunnableTime() const {
   hal::Nanoseconds earliest = kNoDeadline;
-  for (const Cpu& cpu : cpus_) {
-    if (cpu.started && !cpu.halted) earliest = std::min(earliest, cpu.stats.time);
-  }
+  runnable_.ForEach([&](hal::CpuId id) { earliest = std::min(earliest, cpus_[id].stats.time); });
   return earliest;
 }
 
@@ -317,9 +318,18 @@ hal::Nanoseconds Machine::WakeDueCpus() {
     earliest = next_timer->stats.time;
   }
   const hal::Nanoseconds horizon = earliest + config_.skew_window;
+  if (halted_interrupt_floor_ > horizon) return earliest;  // Nobody is due: the common case.
+  // Wake the due CPUs in index order; the floor becomes exact for the rest.
+  hal::Nanoseconds floor = kNoDeadline;
   for (Cpu& cpu : cpus_) {
-    if (cpu.halted && cpu.interrupt_at <= horizon) Wake(cpu, cpu.interrupt_at);
+    if (!cpu.halted) continue;
+    if (cpu.interrupt_at <= horizon) {
+      Wake(cpu, cpu.interrupt_at);
+    } else {
+      floor = std::min(floor, cpu.interrupt_at);
+    }
   }
+  halted_interrupt_floor_ = floor;
   return earliest;
 }
 
@@ -330,9 +340,9 @@ hal::CpuId Machine::PickNextCpu() {
   const hal::Nanoseconds horizon = EarliestRunnableTime() + config_.skew_window;
   if (config_.policy == SchedulePolicy::kPct) return PickPctCpu(horizon);
   candidates_.clear();
-  for (const Cpu& cpu : cpus_) {
-    if (cpu.started && !cpu.halted && cpu.stats.time <= horizon) candidates_.push_back(cpu.id);
-  }
+  runnable_.ForEach([&](hal::CpuId id) {
+    if (cpus_[id].stats.time <= horizon) candidates_.push_back(id);
+  });
   return candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
 }
 
@@ -342,6 +352,8 @@ void Machine::WaitForInterrupt() {
   if (!HasPendingInterrupt(cpu)) {
     cpu.halted = true;
     ++halted_cpus_;
+    runnable_.Remove(cpu.id);
+    halted_interrupt_floor_ = std::min(halted_interrupt_floor_, cpu.interrupt_at);
     cpu.halted_since = cpu.stats.time;
     Record(hal::TraceKind::kCpuHalt, 0, 0);
     Reschedule();  // Comes back once something woke this CPU.
@@ -370,6 +382,7 @@ void Machine::SendIpi(hal::CpuId target) {
         std::upper_bound(to.delayed_ipis.begin(), to.delayed_ipis.end(), arrival), arrival);
     to.future_interrupt_at = std::min(to.future_interrupt_at, to.delayed_ipis.front());
     UpdateInterruptAt(to);
+    if (to.halted) halted_interrupt_floor_ = std::min(halted_interrupt_floor_, to.interrupt_at);
   } else {
     ++to.pending_ipis;
     to.interrupt_at = 0;

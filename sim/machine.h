@@ -28,6 +28,7 @@
 #include "src/hal/interleave.h"
 #include "src/hal/mmu.h"
 #include "src/hal/trap.h"
+#include "src/lib/cpu_set.h"
 
 namespace sim {
 
@@ -324,6 +325,11 @@ class Machine {
   RunResult result_;
   uint64_t interleavings_ = 0;
   uint32_t halted_cpus_ = 0;
+  // Started CPUs that are not halted, so the scheduler's scans skip the rest.
+  vos::CpuSet runnable_;
+  // At most the earliest interrupt_at of a halted CPU: WakeDueCpus scans the
+  // halted CPUs only when it is within the skew window (exact after a scan).
+  hal::Nanoseconds halted_interrupt_floor_ = kNoDeadline;
   uint64_t interleaving_limit_ = 0;  // max_interleavings, or no limit.
   bool ran_ = false;
 };
