@@ -5,6 +5,10 @@ fails when a scenario file is missing from this list."""
 SCENARIOS = [
     "delayed_ipis",
     "fault",
+    "mmu_check_aarch64",
+    "mmu_check_sv39",
+    "mmu_check_sv48",
+    "mmu_check_x86_64",
     "numa_aarch64_round_robin",
     "panic",
     "pct_sv39_fast_tick",
