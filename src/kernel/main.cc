@@ -91,6 +91,15 @@ bool InitHeapAndFrameRefs(const hal::MemoryMap& map) {
   return true;
 }
 
+// Frames held by the kernel's clients (per-CPU caches are not "used").
+uint64_t UsedFrames() {
+  uint64_t used = 0;
+  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
+    used += vos::Frames().GetNodeStats(node).used;
+  }
+  return used;
+}
+
 [[noreturn]] void Verdict(bool pass, const char* why) {
   if (pass) {
     vos::Printf("VERDICT: PASS\n");
@@ -124,6 +133,7 @@ void KernelMain(const hal::BootInfo& boot_info) {
   if (!CheckEarlyMemory()) Verdict(false, "early memory check");
   if (!InitFrames(map)) Verdict(false, "frame allocator init");
   if (!InitHeapAndFrameRefs(map)) Verdict(false, "heap init");
+  const uint64_t frames_at_start = UsedFrames();
 
   vos::CommandLine command_line(boot_info.command_line);
   size_t name_length = 5;
@@ -152,7 +162,12 @@ void KernelMain(const hal::BootInfo& boot_info) {
   hal::InterruptsEnable();
   while (cpus_done.Load() < started) hal::CpuRelax();
   hal::InterruptsDisable();
-  Verdict(self_test->finish(), self_test->name);
+  const bool passed = self_test->finish();
+  // Every workload gives back what it took: a leak fails the run.
+  const uint64_t frames_at_end = UsedFrames();
+  vos::Printf("frames: %lu in use at start, %lu at end\n", frames_at_start, frames_at_end);
+  if (frames_at_end != frames_at_start) Verdict(false, "frames leaked");
+  Verdict(passed, self_test->name);
 }
 
 }  // namespace kernel
