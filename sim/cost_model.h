@@ -26,6 +26,7 @@ struct CostModel {
   hal::Nanoseconds ipi_latency = 500;  // From send to the target noticing it.
   hal::Nanoseconds cpu_start = 10'000;
   hal::Nanoseconds page_walk = 30;  // A TLB miss.
+  hal::Nanoseconds user_step = 10;  // One step of a simulated user program.
 };
 
 }  // namespace sim

@@ -247,27 +247,33 @@ void Machine::DeliverPendingInterrupts() {
   for (;;) {
     Cpu& cpu = current();
     if (!cpu.interrupts_enabled || !HasPendingInterrupt(cpu)) return;
-    if (cpu.stats.time >= cpu.future_interrupt_at) PromoteDueInterrupts(cpu);
-    hal::Trap trap{};
-    if (cpu.stats.time >= cpu.timer_deadline) {
-      cpu.timer_deadline = kNoDeadline;
-      UpdateInterruptAt(cpu);
-      trap.kind = hal::TrapKind::kTimer;
-      ++cpu.stats.timer_traps;
-    } else if (cpu.pending_ipis > 0) {
-      --cpu.pending_ipis;
-      UpdateInterruptAt(cpu);
-      trap.kind = hal::TrapKind::kIpi;
-      ++cpu.stats.ipi_traps;
-    } else {
-      trap.kind = hal::TrapKind::kDevice;
-      trap.vector = cpu.pending_devices.front();
-      cpu.pending_devices.pop_front();
-      UpdateInterruptAt(cpu);
-      ++cpu.stats.device_traps;
-    }
+    hal::Trap trap = TakePendingInterrupt();
     Deliver(trap);
   }
+}
+
+hal::Trap Machine::TakePendingInterrupt() {
+  Cpu& cpu = current();
+  if (cpu.stats.time >= cpu.future_interrupt_at) PromoteDueInterrupts(cpu);
+  hal::Trap trap{};
+  if (cpu.stats.time >= cpu.timer_deadline) {
+    cpu.timer_deadline = kNoDeadline;
+    UpdateInterruptAt(cpu);
+    trap.kind = hal::TrapKind::kTimer;
+    ++cpu.stats.timer_traps;
+  } else if (cpu.pending_ipis > 0) {
+    --cpu.pending_ipis;
+    UpdateInterruptAt(cpu);
+    trap.kind = hal::TrapKind::kIpi;
+    ++cpu.stats.ipi_traps;
+  } else {
+    trap.kind = hal::TrapKind::kDevice;
+    trap.vector = cpu.pending_devices.front();
+    cpu.pending_devices.pop_front();
+    UpdateInterruptAt(cpu);
+    ++cpu.stats.device_traps;
+  }
+  return trap;
 }
 
 void Machine::Deliver(hal::Trap& trap) {

@@ -28,6 +28,7 @@
 #include "src/hal/interleave.h"
 #include "src/hal/mmu.h"
 #include "src/hal/trap.h"
+#include "src/hal/user.h"
 #include "src/lib/cpu_set.h"
 
 namespace sim {
@@ -194,6 +195,19 @@ class Machine {
   void SetSupervisorUserAccess(bool sum, bool mxr);
   const MmuRegisters& mmu_registers() const { return mmus_[current_].registers; }
   const Tlb& tlb(hal::CpuId cpu) const { return mmus_.at(cpu).tlb; }
+  // --- User mode (sim/machine_user.cc): user code on its own fiber. ---
+  void UserContextInit(hal::UserContext* context, hal::VirtAddr entry, uint64_t arg0,
+                       uint64_t arg1);
+  void UserContextRelease(hal::UserContext* context);
+  hal::Trap RunUser(hal::UserContext* context);
+  // On the user fiber (sim/user_runtime.cc): enters the kernel with `trap`
+  // and returns when the kernel resumes the context.
+  void UserTrap(const hal::Trap& trap);
+  // On the user fiber: one step of user code, an interleaving point that
+  // leaves user mode if an interrupt is pending.
+  void UserStep();
+  // The context the current CPU runs in user mode (null in the kernel).
+  hal::UserContext* user_context() const;
   void TraceEvent(hal::TraceKind kind, uint64_t a, uint64_t b);
   void ConsoleWrite(const char* data, size_t length);
   [[noreturn]] void PowerOff(int exit_code);
@@ -290,6 +304,13 @@ class Machine {
     hal::internal::current_cpu = cpu;
   }
   [[noreturn]] void LimitReached();
+  // Dequeues the interrupt to take now (the CPU has one pending).
+  hal::Trap TakePendingInterrupt();
+  // User-mode state (sim/machine_user.cc). A shared_ptr only for its
+  // type-erased deleter: the type is complete in machine_user.cc alone.
+  struct UserMode;
+  UserMode& user_mode();
+  std::shared_ptr<UserMode> user_mode_;
   // The translation registers and TLB of one CPU; kept out of Cpu so the
   // scheduler's hot data stays compact.
   struct CpuMmu {

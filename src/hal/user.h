@@ -3,8 +3,9 @@
 // the thread's kernel stack stays the caller's stack, and the trap is handled
 // in ordinary kernel code before the kernel decides whether to resume.
 //
-// Status: declared for the process issue; no backend defines it yet, so any
-// use is a link error rather than a silent stub.
+// Implemented by the simulator (sim/machine_user.cc: user code runs on its
+// own fiber); no bare-metal backend defines these yet, so a use there is a
+// link error rather than a silent stub.
 #ifndef VERIDIAN_SRC_HAL_USER_H_
 #define VERIDIAN_SRC_HAL_USER_H_
 
@@ -22,8 +23,21 @@ struct UserContext {
   alignas(16) uint8_t arch_state[512];
 };
 
+// Prepares `context` to start at user code address `entry` with stack
+// pointer `stack_top` and two argument registers.
+void UserContextInit(UserContext* context, VirtAddr entry, VirtAddr stack_top, uint64_t arg0,
+                     uint64_t arg1);
+
+// Gives back what the backend holds for a context that will never run again
+// (it may have stopped anywhere: killed threads are not unwound).
+void UserContextRelease(UserContext* context);
+
 // Runs user code from `context` until it traps; returns the trap with the
-// user state saved back into `context`.
+// user state saved back into `context`. Called with interrupts disabled, the
+// thread's address space active; user code runs with interrupts enabled, so
+// a pending interrupt ends the run with an interrupt trap (kTimer, kIpi,
+// kDevice) that the caller hands to kernel::HandleTrap. A kSyscall trap is
+// resumed with its result in context->return_value.
 Trap RunUser(UserContext* context);
 
 }  // namespace hal

@@ -89,6 +89,7 @@ sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void(
   config.trap_handler = kernel::HandleTrap;
   config.policy = machine.policy;
   config.max_interleavings = machine.max_interleavings;
+  if (machine.configure) machine.configure(config);
   sim::RunResult result = RunInMachine(std::move(config), Boot);
   current_run = nullptr;
   return result;

@@ -27,6 +27,8 @@ struct ScheduledMachine {
   vos::Priority body_priority = vos::kDefaultPriority;
   sim::SchedulePolicy policy = sim::SchedulePolicy::kRandom;
   uint64_t max_interleavings = 200'000'000;
+  // Last changes to the machine's configuration (page-fault resolver, RAM).
+  std::function<void(sim::MachineConfig&)> configure;
 };
 
 sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void()> body);

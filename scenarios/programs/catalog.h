@@ -1,0 +1,37 @@
+// The catalog of user programs the simulator can spawn by name: C++
+// functions that run in simulated user mode and use only the syscall ABI
+// and the user runtime (src/abi/user_*.h).
+//
+//   hello                 writes a greeting, exits 0
+//   exit_with  code       exits with `code`
+//   spinner    steps      computes `steps` steps (0: forever), exits 0
+//   sleeper    ns         sleeps `ns`, exits 0
+//   tree       depth fan  spawns `fan` tree children of depth-1 and waits
+//                         for them; exits with its subtree's process count
+//   orphaner   ns         spawns a sleeper(ns) and exits without waiting
+//   faulter    address    loads from `address`: killed by the fault
+//   storm      threads work  `threads` threads computing `work` steps each,
+//                         all joined; exits with the number joined
+//   forest     procs threads work  `procs` storm children, all waited for;
+//                         exits with the total of their exit codes
+//   abuse                 calls syscalls with bad arguments; exits 0 when
+//                         each returned the documented error, else the
+//                         number of the first check that failed
+//   info                  checks process_info and thread_info of itself;
+//                         exits 0 or the failed check's number
+//   nop                   exits 0 at once
+// Arguments are uint64_t values, packed one after another.
+#ifndef VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_
+#define VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_
+
+#include <span>
+
+#include "src/proc/program_catalog.h"
+
+namespace programs {
+
+std::span<const vos::Program> Catalog();
+
+}  // namespace programs
+
+#endif  // VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_

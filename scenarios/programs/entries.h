@@ -1,0 +1,24 @@
+// The entry points of the catalog's programs (defined next to each program).
+#ifndef VERIDIAN_SCENARIOS_PROGRAMS_ENTRIES_H_
+#define VERIDIAN_SCENARIOS_PROGRAMS_ENTRIES_H_
+
+#include "src/abi/user_runtime.h"
+
+namespace programs {
+
+extern const vos::user::Entry kHello;
+extern const vos::user::Entry kExitWith;
+extern const vos::user::Entry kSpinner;
+extern const vos::user::Entry kSleeper;
+extern const vos::user::Entry kNop;
+extern const vos::user::Entry kFaulter;
+extern const vos::user::Entry kTree;
+extern const vos::user::Entry kOrphaner;
+extern const vos::user::Entry kStorm;
+extern const vos::user::Entry kForest;
+extern const vos::user::Entry kAbuse;
+extern const vos::user::Entry kInfo;
+
+}  // namespace programs
+
+#endif  // VERIDIAN_SCENARIOS_PROGRAMS_ENTRIES_H_

@@ -1,0 +1,68 @@
+// Typed wrappers of the syscall ABI for user programs, and the entry-point
+// templates that end a program or thread when its function returns.
+#ifndef VERIDIAN_SRC_ABI_USER_SYSCALLS_H_
+#define VERIDIAN_SRC_ABI_USER_SYSCALLS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "src/abi/syscall.h"
+#include "src/abi/user_runtime.h"
+
+namespace vos::user {
+
+// A program's arguments: bytes in its own memory (read them with Load).
+struct Args {
+  uint64_t address;
+  uint64_t size;
+};
+
+[[noreturn]] inline void Exit(int64_t code) {
+  Syscall(abi::Syscall::kExit, static_cast<uint64_t>(code));
+  __builtin_unreachable();
+}
+[[noreturn]] inline void ThreadExit(int64_t code) {
+  Syscall(abi::Syscall::kThreadExit, static_cast<uint64_t>(code));
+  __builtin_unreachable();
+}
+inline int64_t Spawn(uint64_t name, uint64_t name_size, uint64_t args, uint64_t args_size) {
+  return Syscall(abi::Syscall::kSpawn, name, name_size, args, args_size);
+}
+inline int64_t ThreadCreate(Entry entry, uint64_t arg) {
+  return Syscall(abi::Syscall::kThreadCreate, CodeAddress(entry), arg);
+}
+inline int64_t Wait(uint64_t pid, uint64_t status_address, uint64_t flags = 0) {
+  return Syscall(abi::Syscall::kWait, pid, status_address, flags);
+}
+inline int64_t Kill(uint64_t pid, int64_t code) {
+  return Syscall(abi::Syscall::kKill, pid, static_cast<uint64_t>(code));
+}
+inline int64_t Yield() { return Syscall(abi::Syscall::kYield); }
+inline int64_t Sleep(uint64_t nanoseconds) { return Syscall(abi::Syscall::kSleep, nanoseconds); }
+inline int64_t ProcessInfo(uint64_t pid, uint64_t out) {
+  return Syscall(abi::Syscall::kProcessInfo, pid, out);
+}
+inline int64_t ThreadInfo(uint64_t tid, uint64_t out) {
+  return Syscall(abi::Syscall::kThreadInfo, tid, out);
+}
+inline int64_t GetTime() { return Syscall(abi::Syscall::kGetTime); }
+inline int64_t ThreadJoin(uint64_t tid) { return Syscall(abi::Syscall::kThreadJoin, tid); }
+inline int64_t DebugWrite(uint64_t text, uint64_t size) {
+  return Syscall(abi::Syscall::kDebugWrite, text, size);
+}
+
+// Entry of a program whose main returns its exit code.
+template <int64_t (*Main)(Args)>
+void ProgramEntry(uint64_t args, uint64_t args_size) {
+  Exit(Main(Args{args, args_size}));
+}
+
+// Entry of a thread whose function returns its exit code.
+template <int64_t (*Function)(uint64_t)>
+void ThreadEntry(uint64_t arg, uint64_t) {
+  ThreadExit(Function(arg));
+}
+
+}  // namespace vos::user
+
+#endif  // VERIDIAN_SRC_ABI_USER_SYSCALLS_H_

@@ -1,0 +1,49 @@
+// Syscall dispatch: a table indexed by number (src/abi/syscall.h).
+#include <array>
+
+#include "src/abi/syscall.h"
+#include "src/proc/process.h"
+#include "src/syscall/handlers.h"
+
+namespace vos {
+namespace {
+
+using abi::Syscall;
+
+constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> MakeTable() {
+  std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> table{};
+  auto set = [&table](Syscall number, syscall::Handler handler) {
+    table[static_cast<size_t>(number)] = handler;
+  };
+  set(Syscall::kExit, syscall::Exit);
+  set(Syscall::kThreadExit, syscall::ThreadExit);
+  set(Syscall::kSpawn, syscall::Spawn);
+  set(Syscall::kThreadCreate, syscall::ThreadCreate);
+  set(Syscall::kWait, syscall::Wait);
+  set(Syscall::kKill, syscall::Kill);
+  set(Syscall::kYield, syscall::Yield);
+  set(Syscall::kSleep, syscall::Sleep);
+  set(Syscall::kProcessInfo, syscall::ProcessInfo);
+  set(Syscall::kThreadInfo, syscall::ThreadInfo);
+  set(Syscall::kGetTime, syscall::GetTime);
+  set(Syscall::kThreadJoin, syscall::ThreadJoin);
+  set(Syscall::kDebugWrite, syscall::DebugWrite);
+  return table;
+}
+
+constexpr auto kTable = MakeTable();
+static_assert([] {
+  for (syscall::Handler handler : kTable) {
+    if (handler == nullptr) return false;
+  }
+  return true;
+}(), "every syscall number has a handler");
+
+}  // namespace
+
+int64_t DispatchSyscall(UserThread& thread, const hal::SyscallArgs& args) {
+  if (args.number >= kTable.size()) return syscall::Error(Status::kNotSupported);
+  return kTable[args.number](thread, args.args);
+}
+
+}  // namespace vos

@@ -1,0 +1,38 @@
+// The syscall handlers, one per abi::Syscall; dispatch.cc indexes them.
+// Each gets the calling thread and the six argument registers and returns
+// the result register's value (>= 0, or a negative vos::Status).
+#ifndef VERIDIAN_SRC_SYSCALL_HANDLERS_H_
+#define VERIDIAN_SRC_SYSCALL_HANDLERS_H_
+
+#include <cstdint>
+
+#include "src/lib/status.h"
+#include "src/proc/process.h"
+
+namespace vos::syscall {
+
+using Args = const uint64_t (&)[6];
+using Handler = int64_t (*)(UserThread& self, Args args);
+
+inline int64_t Error(Status status) { return static_cast<int64_t>(status); }
+
+// process_syscalls.cc
+int64_t Exit(UserThread& self, Args args);
+int64_t ThreadExit(UserThread& self, Args args);
+int64_t Spawn(UserThread& self, Args args);
+int64_t ThreadCreate(UserThread& self, Args args);
+int64_t Wait(UserThread& self, Args args);
+int64_t Kill(UserThread& self, Args args);
+int64_t ProcessInfo(UserThread& self, Args args);
+// thread_syscalls.cc
+int64_t Yield(UserThread& self, Args args);
+int64_t Sleep(UserThread& self, Args args);
+int64_t ThreadInfo(UserThread& self, Args args);
+int64_t ThreadJoin(UserThread& self, Args args);
+// misc_syscalls.cc
+int64_t GetTime(UserThread& self, Args args);
+int64_t DebugWrite(UserThread& self, Args args);
+
+}  // namespace vos::syscall
+
+#endif  // VERIDIAN_SRC_SYSCALL_HANDLERS_H_

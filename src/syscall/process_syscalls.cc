@@ -1,0 +1,79 @@
+// Process syscalls: exit, thread_exit, spawn, thread_create, wait, kill,
+// process_info.
+#include "src/abi/syscall.h"
+#include "src/proc/process_manager.h"
+#include "src/proc/user_access.h"
+#include "src/syscall/handlers.h"
+
+namespace vos::syscall {
+
+int64_t Exit(UserThread& self, Args args) {
+  ProcessManager::Exit(&self.process(), abi::ExitStatus{static_cast<int64_t>(args[0]),
+                                                        abi::ExitReason::kExited, 0});
+  return 0;  // Never seen: the thread leaves before returning to user mode.
+}
+
+int64_t ThreadExit(UserThread& self, Args args) {
+  self.RequestExit(static_cast<int64_t>(args[0]));
+  return 0;
+}
+
+int64_t Spawn(UserThread& self, Args args) {
+  const uint64_t name_size = args[1];
+  const uint64_t args_size = args[3];
+  if (name_size == 0 || name_size > abi::kMaxNameSize || args_size > abi::kMaxArgsSize) {
+    return Error(Status::kInvalidArgument);
+  }
+  char name[abi::kMaxNameSize];
+  char bytes[abi::kMaxArgsSize];
+  {
+    ScopedUserAccess access(self.process().space());
+    if (!access.CopyIn(name, args[0], name_size) ||
+        (args_size > 0 && !access.CopyIn(bytes, args[2], args_size))) {
+      return Error(Status::kInvalidArgument);
+    }
+  }
+  Result<ProcessId> child =
+      ProcessManager::Spawn(&self.process(), name, name_size, bytes, args_size);
+  if (!child.ok()) return Error(child.status());
+  return static_cast<int64_t>(child->value);
+}
+
+int64_t ThreadCreate(UserThread& self, Args args) {
+  Result<ThreadId> thread = ProcessManager::CreateThread(&self.process(), args[0], args[1], 0);
+  if (!thread.ok()) return Error(thread.status());
+  return static_cast<int64_t>(thread->value);
+}
+
+int64_t Wait(UserThread& self, Args args) {
+  if ((args[2] & ~abi::kWaitNoHang) != 0) return Error(Status::kInvalidArgument);
+  const ProcessId child = args[0] == abi::kAnyChild ? ProcessId{} : ProcessId{args[0]};
+  if (args[0] != abi::kAnyChild && !child.valid()) return Error(Status::kNotFound);
+  abi::ExitStatus status{};
+  Result<ProcessId> reaped =
+      ProcessManager::Wait(&self.process(), child, &status, (args[2] & abi::kWaitNoHang) != 0);
+  if (!reaped.ok()) return Error(reaped.status());
+  if (reaped->valid() && args[1] != 0) {
+    // The child is gone already: a bad status pointer loses only the status.
+    ScopedUserAccess access(self.process().space());
+    if (!access.CopyOut(args[1], &status, sizeof(status))) return Error(Status::kInvalidArgument);
+  }
+  return static_cast<int64_t>(reaped->value);
+}
+
+int64_t Kill(UserThread& self, Args args) {
+  return Error(ProcessManager::Kill(&self.process(), ProcessId{args[0]},
+                                    static_cast<int64_t>(args[1])));
+}
+
+int64_t ProcessInfo(UserThread& self, Args args) {
+  const ProcessId id = args[0] == 0 ? self.process().id() : ProcessId{args[0]};
+  abi::ProcessInfo info;
+  const Status status = ProcessManager::QueryProcess(id, &info);
+  if (!IsOk(status)) return Error(status);
+  ScopedUserAccess access(self.process().space());
+  if (!access.CopyOut(args[1], &info, sizeof(info))) return Error(Status::kInvalidArgument);
+  return 0;
+}
+
+}  // namespace vos::syscall
