@@ -53,7 +53,8 @@ enum class Syscall : uint64_t {
   // get_time() -> monotonic nanoseconds.
   kGetTime = 10,
   // thread_join(tid) -> 0: waits until that thread of the calling process
-  // has exited (exit codes of threads are not kept).
+  // has exited (exit codes of threads are not kept). kInvalidArgument for
+  // the caller's own or a malformed id.
   kThreadJoin = 11,
   // debug_write(text, length) -> length: writes to the kernel console.
   kDebugWrite = 12,

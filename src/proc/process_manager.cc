@@ -1,6 +1,8 @@
 #include "src/proc/process_manager.h"
 
+#include "src/hal/cpu.h"
 #include "src/hal/interrupts.h"
+#include "src/hal/ipi.h"
 #include "src/hal/time.h"
 #include "src/hal/user.h"
 #include "src/lib/assert.h"
@@ -95,8 +97,16 @@ struct ProcessTree {
     process->thread_waiters_.WakeAllLocked();
     for (UserThread* t = process->threads_; t != nullptr; t = t->next_) {
       // exiting_ is set before this lock: a sleeper either saw it or is queued.
-      SpinLockGuard sleep(t->sleep_queue_.lock());
-      t->sleep_queue_.WakeAllLocked();
+      {
+        SpinLockGuard sleep(t->sleep_queue_.lock());
+        t->sleep_queue_.WakeAllLocked();
+      }
+      // A thread running user code on another CPU may have no timer armed
+      // (alone on its CPU): an IPI makes it trap, and it sees exiting_.
+      if (t->thread_ != nullptr && t->thread_->state() == ThreadState::kRunning &&
+          t->thread_->cpu() != hal::CurrentCpu()) {
+        hal::SendIpi(t->thread_->cpu());
+      }
     }
   }
 
@@ -315,7 +325,7 @@ void ProcessManager::Sleep(UserThread& thread, hal::Nanoseconds deadline) {
 }
 
 Status ProcessManager::JoinThread(UserThread& self, ThreadId id) {
-  if (id == self.id_) return Status::kInvalidArgument;
+  if (!id.valid() || id == self.id_) return Status::kInvalidArgument;
   Process* process = self.process_;
   IrqSpinLockGuard guard(ProcessTreeLock());
   while (ProcessTree::FindThreadLocked(process, id) != nullptr) {

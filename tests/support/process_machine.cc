@@ -59,6 +59,10 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
   summary.end_time = result.end_time;
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
       << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
+  if (result.outcome != sim::RunOutcome::kPoweredOff) {
+    // Stopped mid-run: live address spaces cannot be torn down any more.
+    (void)processes.release();
+  }
   return summary;
 }
 
