@@ -194,7 +194,7 @@ RunResult Machine::Run() {
   boot_info_ = {config_.command_line.c_str(), "sim"};
   Cpu& boot = cpus_[0];
   boot.started = true;
-  runnable_.Add(0);
+  runnable_.Set(0);
   boot.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
   boot.suspended =
       PrepareFiber(boot.boot_stack->base(), boot.boot_stack->size(), &CpuMain, &boot);
@@ -222,7 +222,7 @@ bool Machine::StartCpu(hal::CpuId id, hal::SecondaryEntry entry) {
   if (id >= cpus_.size() || cpus_[id].started || entry == nullptr) return false;
   Cpu& cpu = cpus_[id];
   cpu.started = true;
-  runnable_.Add(id);
+  runnable_.Set(id);
   cpu.entry = entry;
   cpu.stats.time = Now() + config_.costs.cpu_start;
   cpu.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
@@ -291,7 +291,7 @@ void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
   if (!cpu.halted) return;
   cpu.halted = false;
   --halted_cpus_;
-  runnable_.Add(cpu.id);
+  runnable_.Set(cpu.id);
   cpu.stats.time = std::max(cpu.stats.time, at);
   cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
 }
@@ -358,7 +358,7 @@ void Machine::WaitForInterrupt() {
   if (!HasPendingInterrupt(cpu)) {
     cpu.halted = true;
     ++halted_cpus_;
-    runnable_.Remove(cpu.id);
+    runnable_.Clear(cpu.id);
     halted_interrupt_floor_ = std::min(halted_interrupt_floor_, cpu.interrupt_at);
     cpu.halted_since = cpu.stats.time;
     Record(hal::TraceKind::kCpuHalt, 0, 0);

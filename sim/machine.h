@@ -29,7 +29,7 @@
 #include "src/hal/mmu.h"
 #include "src/hal/trap.h"
 #include "src/hal/user.h"
-#include "src/lib/cpu_set.h"
+#include "src/lib/cpu_mask.h"
 
 namespace sim {
 
@@ -347,7 +347,7 @@ class Machine {
   uint64_t interleavings_ = 0;
   uint32_t halted_cpus_ = 0;
   // Started CPUs that are not halted, so the scheduler's scans skip the rest.
-  vos::CpuSet runnable_;
+  vos::CpuMask runnable_;
   // At most the earliest interrupt_at of a halted CPU: WakeDueCpus scans the
   // halted CPUs only when it is within the skew window (exact after a scan).
   hal::Nanoseconds halted_interrupt_floor_ = kNoDeadline;

@@ -129,7 +129,7 @@ Status AddressSpace::Init() {
 
 AddressSpace::~AddressSpace() {
   if (!table_.has_value()) return;
-  const CpuSet active = active_.Snapshot();
+  const CpuMask active = active_.Snapshot();
   VOS_ASSERT_MSG(active.Count() == 0, "address space (asid %u) destroyed while active on %u cpus",
                  asid_, active.Count());
   {

@@ -61,10 +61,10 @@ void ShootdownTlb(const AtomicCpuMask& cpus, const TlbInvalidation& what) {
   const hal::CpuId self = guard.cpu();
   Request& request = requests[self];
   request.what = what;
-  CpuSet targets = cpus.Snapshot();
+  CpuMask targets = cpus.Snapshot();
   if (targets.Has(self)) InvalidateLocalTlb(what);
-  targets.Remove(self);
-  if (skip_for_testing != kNoCpu) targets.Remove(skip_for_testing);
+  targets.Clear(self);
+  if (skip_for_testing != kNoCpu) targets.Clear(skip_for_testing);
   request.pending.Store(targets.Count());
   initiated.FetchAdd(1);
   if (targets.Count() == 0) return;

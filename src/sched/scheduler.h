@@ -34,7 +34,7 @@
 
 #include "src/hal/types.h"
 #include "src/lib/status.h"
-#include "src/sched/cpu_mask.h"
+#include "src/lib/cpu_mask.h"
 #include "src/sched/kernel_stack.h"
 #include "src/sched/priority.h"
 #include "src/sched/thread.h"

@@ -15,7 +15,7 @@
 #include "src/hal/types.h"
 #include "src/lib/assert.h"
 #include "src/lib/status.h"
-#include "src/sched/cpu_mask.h"
+#include "src/lib/cpu_mask.h"
 #include "src/sched/priority.h"
 #include "src/sched/timer_queue.h"
 
