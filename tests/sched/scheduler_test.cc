@@ -13,19 +13,16 @@
 #include "src/hal/cpu.h"
 #include "src/hal/time.h"
 #include "src/lib/preemption.h"
+#include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
 
 namespace vos {
 namespace {
 
+using testing_support::ExpectPoweredOff;
 using testing_support::RunScheduled;
 using testing_support::ScheduledMachine;
 using testing_support::Spin;
-
-void ExpectPoweredOff(const sim::RunResult& result) {
-  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
-      << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
-}
 
 Thread* Create(ThreadEntry entry, void* arg, const ThreadOptions& options = {}) {
   return testing_support::StartThread(entry, arg, options);

@@ -23,6 +23,7 @@ namespace sim {
 namespace {
 
 using sim_testing::TestPageTables;
+using testing_support::ExpectPoweredOff;
 using testing_support::RunInMachine;
 using testing_support::SmallMachine;
 
@@ -133,10 +134,6 @@ struct World {
   TestPageTables tables;
   hal::PhysAddr root;
 };
-
-void ExpectPoweredOff(const RunResult& result) {
-  EXPECT_EQ(result.outcome, RunOutcome::kPoweredOff) << result.failure;
-}
 
 TEST(TlbMachineTest, SecondAccessHitsAndStatsReachTheRunResult) {
   const RunResult result = RunInMachine(SmallMachine(1), [] {

@@ -26,4 +26,9 @@ sim::RunResult RunInMachine(sim::MachineConfig config, std::function<void()> bod
   return *std::move(result);
 }
 
+void ExpectPoweredOff(const sim::RunResult& result) {
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
+      << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
+}
+
 }  // namespace testing_support

@@ -21,6 +21,9 @@ sim::MachineConfig SmallMachine(uint32_t cpus = 1, uint64_t seed = 1);
 // a gtest failure and an empty result with outcome kPanicked.
 sim::RunResult RunInMachine(sim::MachineConfig config, std::function<void()> body);
 
+// Expects a normal power-off, printing the outcome and failure otherwise.
+void ExpectPoweredOff(const sim::RunResult& result);
+
 }  // namespace testing_support
 
 #endif  // VERIDIAN_TESTS_SUPPORT_IN_MACHINE_H_

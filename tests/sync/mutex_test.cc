@@ -10,19 +10,16 @@
 #include "gtest/gtest.h"
 #include "src/hal/time.h"
 #include "src/sched/scheduler.h"
+#include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
 
 namespace vos {
 namespace {
 
+using testing_support::ExpectPoweredOff;
 using testing_support::RunScheduled;
 using testing_support::Spin;
 using testing_support::StartThread;
-
-void ExpectPoweredOff(const sim::RunResult& result) {
-  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
-      << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
-}
 
 ThreadOptions WithPriority(Priority priority) {
   ThreadOptions options;
