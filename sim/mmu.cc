@@ -194,8 +194,8 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
     // on a write.
     const int used = 5 - level;
     for (int i = 0; i < used; ++i) {
-      uint64_t value;
-      tables.Read(entry_addresses[i], &value);
+      uint64_t value = 0;
+      if (!tables.Read(entry_addresses[i], &value)) return tables.BusError();  // Read above.
       uint64_t updated = value | kAccessed;
       if (i == used - 1 && access.kind == AccessKind::kWrite) updated |= kDirty;
       if (updated != value) tables.Write(entry_addresses[i], updated);

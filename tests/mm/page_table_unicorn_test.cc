@@ -254,7 +254,9 @@ class Differential {
         live_.pop_back();
         continue;
       }
-      if (pick < 4) EXPECT_TRUE(table_for(live_[i].va).Protect(live_[i].va, RandomPerms()).ok());
+      if (pick < 4) {
+        EXPECT_TRUE(table_for(live_[i].va).Protect(live_[i].va, RandomPerms()).ok());
+      }
       ++i;
     }
   }
