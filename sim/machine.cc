@@ -236,13 +236,6 @@ void Machine::LimitReached() {
   Stop(RunOutcome::kLimitReached);
 }
 
-void Machine::SetInterruptsEnabled(bool enabled) {
-  Cpu& cpu = current();
-  const bool was_enabled = cpu.interrupts_enabled;
-  cpu.interrupts_enabled = enabled;
-  if (enabled && !was_enabled) Interleave(hal::InterleaveReason::kInterruptEnable);
-}
-
 void Machine::DeliverPendingInterrupts() {
   for (;;) {
     Cpu& cpu = current();

@@ -171,7 +171,14 @@ class Machine {
     MaybeDeliverInterrupts();
   }
   bool InterruptsEnabled() const { return cpus_[current_].interrupts_enabled; }
-  void SetInterruptsEnabled(bool enabled);
+  // Inline with Interleave: every spinlock with interrupts saved, and every
+  // kernel context switch, passes through here.
+  void SetInterruptsEnabled(bool enabled) {
+    Cpu& cpu = cpus_[current_];
+    const bool was_enabled = cpu.interrupts_enabled;
+    cpu.interrupts_enabled = enabled;
+    if (enabled && !was_enabled) Interleave(hal::InterleaveReason::kInterruptEnable);
+  }
   void WaitForInterrupt();
   hal::Nanoseconds Now() const { return cpus_[current_].stats.time; }
   void SetTimerDeadline(hal::Nanoseconds deadline);
