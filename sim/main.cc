@@ -82,7 +82,8 @@ simulated code; a backtrace is printed); 4 deadlock (every CPU halted for good);
 found); 7 replay diverged from the recording; 8 trace file unreadable, corrupt
 or truncated; scenario file errors: 10 missing or unreadable, 11 malformed TOML,
 12 unknown key, wrong type or bad value, 13 impossible machine, 14 not supported
-yet ([[program]]). Without SCENARIO, `run` exits 0-5 as the kernel's verdict.)";
+yet (a [[program]]'s cpu, affinity or priority). Without SCENARIO, `run` exits
+0-5 as the kernel's verdict.)";
 
 std::optional<std::string> DefaultRunFlagWithScenario() {
   if (absl::GetFlag(FLAGS_numa_nodes)) return "--numa_nodes";

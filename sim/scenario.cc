@@ -263,6 +263,83 @@ bool ParseFaults(Parser& p, const toml::table& t, Scenario* s) {
   return interrupts == nullptr || ParseDeviceInterrupts(p, *interrupts, s);
 }
 
+bool ParsePrograms(Parser& p, const toml::node& node, Scenario* s) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return p.WrongType(node, "program", "an array of tables ([[program]])");
+  for (size_t i = 0; i < array->size(); ++i) {
+    const std::string prefix = absl::StrFormat("program[%u]", i);
+    const toml::node& element = *array->get(i);
+    if (!element.is_table()) return p.WrongType(element, prefix, "a table");
+    const toml::table& t = *element.as_table();
+    for (const char* key : {"affinity", "cpu", "priority"}) {
+      if (const toml::node* unsupported = t.get(key)) {
+        return p.Fail(ScenarioErrorKind::kUnsupported, unsupported->source(),
+                      Parser::Join(prefix, key),
+                      "not supported: the process manager spawns without a per-process CPU "
+                      "affinity or priority");
+      }
+    }
+    ProgramSpec spec;
+    if (!p.CheckKeys(t, prefix, {"name", "args"}) || !p.GetString(t, prefix, "name", &spec.name)) {
+      return false;
+    }
+    if (!t.contains("name")) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, t.source(), Parser::Join(prefix, "name"),
+                    "missing (a catalog program)");
+    }
+    if (!IsCatalogProgram(spec.name)) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, t.get("name")->source(),
+                    Parser::Join(prefix, "name"),
+                    absl::StrFormat("\"%s\" is not in the program catalog (%s)", spec.name,
+                                    CatalogProgramNames()));
+    }
+    if (const toml::node* args = t.get("args")) {
+      const std::string field = Parser::Join(prefix, "args");
+      const toml::array* values = args->as_array();
+      if (values == nullptr) return p.WrongType(*args, field, "an array of integers");
+      for (size_t j = 0; j < values->size(); ++j) {
+        const toml::node& value = *values->get(j);
+        const std::string item = absl::StrFormat("%s[%u]", field, j);
+        if (!value.is_integer()) return p.WrongType(value, item, "an integer");
+        if (value.as_integer()->get() < 0) {
+          return p.Fail(ScenarioErrorKind::kInvalidField, value.source(), item,
+                        "must not be negative");
+        }
+        spec.args.push_back(static_cast<uint64_t>(value.as_integer()->get()));
+      }
+    }
+    s->programs.push_back(std::move(spec));
+  }
+  return true;
+}
+
+// [expect.programs] NAME = CODE (exited with CODE) or "killed" / "faulted".
+bool ParseProgramEnds(Parser& p, const toml::table& t, Scenario* s) {
+  for (auto&& [key, node] : t) {
+    const std::string name(key.str());
+    const std::string field = absl::StrCat("expect.programs.", name);
+    bool listed = false;
+    for (const ProgramSpec& spec : s->programs) listed = listed || spec.name == name;
+    if (!listed) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, key.source(), field,
+                    "no [[program]] of that name");
+    }
+    ProgramEnd end;
+    if (node.is_integer()) {
+      end.code = node.as_integer()->get();
+    } else if (node.is_string() && (node.as_string()->get() == "killed" ||
+                                    node.as_string()->get() == "faulted")) {
+      end.reason = node.as_string()->get() == "killed" ? vos::abi::ExitReason::kKilled
+                                                       : vos::abi::ExitReason::kFaulted;
+    } else {
+      return p.Fail(ScenarioErrorKind::kInvalidField, node.source(), field,
+                    "expected an exit code (integer), \"killed\" or \"faulted\"");
+    }
+    s->program_ends[name] = end;
+  }
+  return true;
+}
+
 bool ParseCounters(Parser& p, const toml::table& t, Scenario* s) {
   for (auto&& [key, node] : t) {
     const std::string field = absl::StrCat("expect.counters.", std::string(key.str()));
@@ -290,7 +367,8 @@ bool ParseCounters(Parser& p, const toml::table& t, Scenario* s) {
 
 bool ParseExpect(Parser& p, const toml::table& t, Scenario* s) {
   if (!p.CheckKeys(t, "expect",
-                   {"outcome", "exit_code", "deadline_ns", "console_contains", "counters"}) ||
+                   {"outcome", "exit_code", "deadline_ns", "console_contains", "counters",
+                    "programs"}) ||
       !p.GetEnum(t, "expect", "outcome", kOutcomes, &s->outcome) ||
       !p.GetInt(t, "expect", "exit_code", &s->exit_code)) {
     return false;
@@ -313,8 +391,13 @@ bool ParseExpect(Parser& p, const toml::table& t, Scenario* s) {
     }
   }
   const toml::table* counters = nullptr;
-  if (!p.GetTable(t, "expect", "counters", &counters)) return false;
-  return counters == nullptr || ParseCounters(p, *counters, s);
+  if (!p.GetTable(t, "expect", "counters", &counters) ||
+      (counters && !ParseCounters(p, *counters, s))) {
+    return false;
+  }
+  const toml::table* programs = nullptr;
+  return p.GetTable(t, "expect", "programs", &programs) &&
+         (!programs || ParseProgramEnds(p, *programs, s));
 }
 
 bool ParseTable(Parser& p, const toml::table& root, Scenario* s) {
@@ -325,9 +408,11 @@ bool ParseTable(Parser& p, const toml::table& root, Scenario* s) {
     return false;
   }
   if (const toml::node* program = root.get("program")) {
-    return p.Fail(ScenarioErrorKind::kUnsupported, program->source(), "program",
-                  "user programs are not supported until user programs exist (processes and "
-                  "syscalls); use [workload] selftest for now");
+    if (root.contains("workload")) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, program->source(), "program",
+                    "a scenario runs either [workload] or [[program]] entries, not both");
+    }
+    if (!ParsePrograms(p, *program, s)) return false;
   }
   const toml::table* table = nullptr;
   // Machine first: later sections check CPU numbers against it.
@@ -438,11 +523,34 @@ std::string CanonicalScenarioText(const Scenario& s) {
     }
     expect.insert("counters", std::move(counters));
   }
+  if (!s.program_ends.empty()) {
+    toml::table ends;
+    for (const auto& [name, end] : s.program_ends) {
+      if (end.reason == vos::abi::ExitReason::kExited) {
+        ends.insert(name, end.code);
+      } else {
+        ends.insert(name, ExitReasonName(end.reason));
+      }
+    }
+    expect.insert("programs", std::move(ends));
+  }
   toml::table root{
       {"description", s.description}, {"seed", Clamp(s.seed)}, {"machine", std::move(machine)},
-      {"schedule", std::move(schedule)}, {"workload", std::move(workload)},
-      {"faults", std::move(faults)}, {"expect", std::move(expect)},
+      {"schedule", std::move(schedule)}, {"faults", std::move(faults)},
+      {"expect", std::move(expect)},
   };
+  // Either a self-test or programs, as in the file.
+  if (s.programs.empty()) {
+    root.insert("workload", std::move(workload));
+  } else {
+    toml::array programs;
+    for (const ProgramSpec& spec : s.programs) {
+      toml::array args;
+      for (uint64_t arg : spec.args) args.push_back(Clamp(arg));
+      programs.push_back(toml::table{{"name", spec.name}, {"args", std::move(args)}});
+    }
+    root.insert("program", std::move(programs));
+  }
   std::ostringstream out;
   out << toml::toml_formatter(root, toml::format_flags::none);
   out << "\n";

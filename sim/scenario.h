@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/machine.h"
+#include "sim/program_run.h"
 #include "src/hal/mmu.h"
 
 namespace sim {
@@ -32,6 +33,13 @@ struct CounterBounds {
 inline constexpr const char* kScenarioCounters[] = {
     "trace_events",     "interleavings",  "cpu_switches",      "context_switches",
     "ipis_delivered",   "timer_interrupts", "device_interrupts",
+};
+
+// A program's expected end: exited with `code`, or killed or faulted (any
+// code).
+struct ProgramEnd {
+  vos::abi::ExitReason reason = vos::abi::ExitReason::kExited;
+  int64_t code = 0;  // kExited only.
 };
 
 struct Scenario {
@@ -52,10 +60,13 @@ struct Scenario {
   uint32_t pct_depth = 3;
   uint64_t pct_steps = 0;  // 0: measured by a calibration run (see ResolvePctSteps).
 
-  // [workload]: a kernel self-test until user programs exist.
+  // [workload]: a kernel self-test (scenarios without [[program]]).
   std::string selftest = "smoke";
   uint64_t iterations = 0;  // 0: the self-test's default.
   std::string cmdline;      // Extra kernel command-line words.
+
+  // [[program]]: user programs spawned under init instead of a self-test.
+  std::vector<ProgramSpec> programs;
 
   // [faults]
   uint64_t ipi_delay_ns = 0;
@@ -70,6 +81,8 @@ struct Scenario {
   std::optional<uint64_t> deadline_ns;  // Simulated time at which the run must have ended.
   std::vector<std::string> console_contains;
   std::map<std::string, CounterBounds> counters;
+  // [expect.programs]: how every listed program of that name ends.
+  std::map<std::string, ProgramEnd> program_ends;
 };
 
 enum class ScenarioErrorKind {
@@ -77,7 +90,7 @@ enum class ScenarioErrorKind {
   kSyntax,            // Not valid TOML.
   kInvalidField,      // Unknown key, wrong type or bad value.
   kImpossibleMachine, // A machine the simulator cannot build.
-  kUnsupported,       // Designed but not available yet ([[program]]).
+  kUnsupported,       // Designed but not available yet (program affinity, priority).
 };
 
 struct ScenarioError {

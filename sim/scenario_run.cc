@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "sim/kernel_run.h"
+#include "sim/program_run.h"
 
 namespace sim {
 namespace {
@@ -28,7 +29,8 @@ uint64_t SumOverCpus(const RunResult& result, Field field) {
 }  // namespace
 
 std::string KernelCommandLine(const Scenario& scenario) {
-  std::string line = absl::StrCat("workload=", scenario.selftest);
+  std::string line = scenario.programs.empty() ? absl::StrCat("workload=", scenario.selftest)
+                                               : ProgramCommandLine(scenario.programs);
   if (scenario.iterations != 0) absl::StrAppend(&line, " iterations=", scenario.iterations);
   if (scenario.timer_tick_ns != 0) absl::StrAppend(&line, " tick_ns=", scenario.timer_tick_ns);
   if (scenario.frame_alloc_fail_every != 0) {
@@ -53,6 +55,7 @@ MachineConfig KernelConfigFor(const Scenario& scenario) {
   config.command_line = KernelCommandLine(scenario);
   config.ipi_delay = scenario.ipi_delay_ns;
   config.device_interrupts = scenario.device_interrupts;
+  if (!scenario.programs.empty()) UseProgramRunner(&config);
   return config;
 }
 
@@ -91,6 +94,23 @@ std::vector<std::string> UnmetExpectations(const Scenario& scenario, const RunRe
   for (const std::string& text : scenario.console_contains) {
     if (result.console.find(text) == std::string::npos) {
       unmet.push_back(absl::StrFormat("console_contains: \"%s\" not in the console", text));
+    }
+  }
+  for (size_t i = 0; i < scenario.programs.size(); ++i) {
+    const std::string& name = scenario.programs[i].name;
+    const auto expected = scenario.program_ends.find(name);
+    if (expected == scenario.program_ends.end()) continue;
+    const ProgramEnd& want = expected->second;
+    const std::optional<vos::abi::ExitStatus> got = FindProgramResult(result.console, i, name);
+    if (!got) {
+      unmet.push_back(absl::StrFormat("programs.%s: program[%u] was never reaped", name, i));
+    } else if (got->reason != want.reason ||
+               (want.reason == vos::abi::ExitReason::kExited && got->code != want.code)) {
+      unmet.push_back(absl::StrFormat(
+          "programs.%s: program[%u] expected %s%s, got %s (code %d)", name, i,
+          ExitReasonName(want.reason),
+          want.reason == vos::abi::ExitReason::kExited ? absl::StrCat(" ", want.code) : "",
+          ExitReasonName(got->reason), got->code));
     }
   }
   for (const auto& [name, bounds] : scenario.counters) {

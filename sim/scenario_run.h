@@ -14,10 +14,12 @@
 
 namespace sim {
 
-// "workload=NAME [iterations=N] [tick_ns=N] [fail_frame_alloc=N] [cmdline]".
+// "workload=NAME [iterations=N]" or "program=NAME[,ARG]..." per [[program]], then
+// "[tick_ns=N] [fail_frame_alloc=N] [cmdline]".
 std::string KernelCommandLine(const Scenario& scenario);
 
-// The kernel (kernel::KernelMain) on the scenario's machine.
+// The kernel (kernel::KernelMain), or the program runner (sim/program_run.h)
+// for a scenario with [[program]] entries, on the scenario's machine.
 MachineConfig KernelConfigFor(const Scenario& scenario);
 
 // A counter named in kScenarioCounters, from a run's result.

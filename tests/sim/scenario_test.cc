@@ -2,9 +2,12 @@
 // the canonical text a trace embeds.
 #include "sim/scenario.h"
 
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/program_run.h"
 #include "sim/scenario_run.h"
 
 namespace sim {
@@ -178,12 +181,75 @@ TEST(ScenarioTest, BadValues) {
   EXPECT_NE(ParseError("seed = -1\n").message.find("seed: must be"), std::string::npos);
 }
 
-TEST(ScenarioTest, ProgramsAreDesignedButNotSupportedYet) {
-  const ScenarioError error =
-      ParseError("[[program]]\nname = \"ipc_pingpong\"\nargs = [\"--rounds\", \"10\"]\n");
-  EXPECT_EQ(error.kind, ScenarioErrorKind::kUnsupported);
-  EXPECT_NE(error.message.find("bad.toml:1:"), std::string::npos) << error.message;
-  EXPECT_NE(error.message.find("not supported until user programs exist"), std::string::npos);
+TEST(ScenarioTest, ProgramsParseAndSurviveTheCanonicalText) {
+  const Scenario original = Parse(
+      "[[program]]\nname = \"tree\"\nargs = [2, 3]\n[[program]]\nname = \"faulter\"\n"
+      "args = [0]\n[expect.programs]\ntree = 13\nfaulter = \"faulted\"\n");
+  ASSERT_EQ(original.programs.size(), 2u);
+  EXPECT_EQ(original.programs[0].name, "tree");
+  EXPECT_EQ(original.programs[0].args, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(original.program_ends.at("tree").code, 13);
+  EXPECT_EQ(original.program_ends.at("faulter").reason, vos::abi::ExitReason::kFaulted);
+  EXPECT_EQ(KernelCommandLine(original), "program=tree,2,3 program=faulter,0");
+  const std::string text = CanonicalScenarioText(original);
+  EXPECT_EQ(text.find("[workload]"), std::string::npos) << text;
+  const Scenario again = Parse(text);
+  EXPECT_EQ(CanonicalScenarioText(again), text);
+  EXPECT_NE(ScenarioHash(again), ScenarioHash(Parse("")));
+}
+
+TEST(ScenarioTest, ProgramAffinityAndPriorityAreDesignedButNotSupportedYet) {
+  for (const char* key : {"cpu = 1", "affinity = 3", "priority = 10"}) {
+    const ScenarioError error =
+        ParseError(std::string("[[program]]\nname = \"hello\"\n") + key + "\n");
+    EXPECT_EQ(error.kind, ScenarioErrorKind::kUnsupported) << error.message;
+    EXPECT_NE(error.message.find("bad.toml:3:"), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("not supported"), std::string::npos) << error.message;
+  }
+}
+
+TEST(ScenarioTest, BadPrograms) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"[[program]]\nname = \"nosuch\"\n", "program[0].name: \"nosuch\" is not in"},
+           {"[[program]]\nargs = [1]\n", "program[0].name: missing"},
+           {"[[program]]\nname = \"hello\"\nargs = [-1]\n", "program[0].args[0]: must not"},
+           {"[[program]]\nname = \"hello\"\ncount = 2\n", "program[0].count: unknown key"},
+           {"[workload]\nselftest = \"smoke\"\n[[program]]\nname = \"hello\"\n",
+            "program: a scenario runs either"},
+           {"[[program]]\nname = \"hello\"\n[expect.programs]\nnop = 0\n",
+            "expect.programs.nop: no [[program]]"},
+           {"[[program]]\nname = \"hello\"\n[expect.programs]\nhello = \"gone\"\n",
+            "expect.programs.hello: expected an exit code"},
+       }) {
+    const ScenarioError error = ParseError(c.text);
+    EXPECT_EQ(error.kind, ScenarioErrorKind::kInvalidField) << c.text;
+    EXPECT_NE(error.message.find(c.message), std::string::npos) << error.message;
+  }
+}
+
+TEST(ScenarioTest, ProgramEndsJudgeTheRun) {
+  const Scenario scenario = Parse(
+      "[[program]]\nname = \"hello\"\n[[program]]\nname = \"faulter\"\nargs = [0]\n"
+      "[[program]]\nname = \"hello\"\n[expect.programs]\nhello = 0\nfaulter = \"faulted\"\n");
+  RunResult result;
+  result.outcome = RunOutcome::kPoweredOff;
+  result.console = ProgramResultLine(1, "faulter", {0, vos::abi::ExitReason::kFaulted, 0}) +
+                   "\n" + ProgramResultLine(0, "hello", {0, vos::abi::ExitReason::kExited, 0}) +
+                   "\n" + ProgramResultLine(2, "hello", {0, vos::abi::ExitReason::kExited, 0}) +
+                   "\n";
+  EXPECT_TRUE(UnmetExpectations(scenario, result).empty());
+
+  result.console = ProgramResultLine(0, "hello", {3, vos::abi::ExitReason::kExited, 0}) + "\n" +
+                   ProgramResultLine(1, "faulter", {9, vos::abi::ExitReason::kKilled, 0}) + "\n";
+  const std::vector<std::string> unmet = UnmetExpectations(scenario, result);
+  ASSERT_EQ(unmet.size(), 3u);
+  EXPECT_EQ(unmet[0], "programs.hello: program[0] expected exited 0, got exited (code 3)");
+  EXPECT_EQ(unmet[1], "programs.faulter: program[1] expected faulted, got killed (code 9)");
+  EXPECT_EQ(unmet[2], "programs.hello: program[2] was never reaped");
 }
 
 TEST(ScenarioTest, MissingFile) {

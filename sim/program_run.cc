@@ -1,0 +1,228 @@
+#include "sim/program_run.h"
+
+#include <cstdlib>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "scenarios/programs/catalog.h"
+#include "src/hal/boot.h"
+#include "src/hal/cpu.h"
+#include "src/hal/memory_map.h"
+#include "src/hal/power.h"
+#include "src/hal/trap.h"
+#include "src/lib/print.h"
+#include "src/mm/address_space.h"
+#include "src/mm/boot_allocator.h"
+#include "src/mm/frame_allocator.h"
+#include "src/mm/frame_refs.h"
+#include "src/proc/process_manager.h"
+#include "src/sched/kernel_stack.h"
+#include "src/sched/scheduler.h"
+#include "src/sched/thread_table.h"
+
+namespace sim {
+namespace {
+
+constexpr size_t kMaxProcesses = 256;
+constexpr size_t kMaxUserThreads = 1024;
+constexpr size_t kMaxKernelThreads = kMaxUserThreads + hal::kMaxCpus + 1;  // + idle, main.
+constexpr int kExitSpawnFailed = 1;
+
+// Kernel stacks from the host heap, reused once a thread is reaped. Called
+// with interrupts disabled on the one host thread that runs every CPU.
+class HostStacks final : public vos::KernelStackSource {
+ public:
+  vos::Result<void*> AllocateStack() override {
+    if (!free_.empty()) {
+      void* stack = free_.back();
+      free_.pop_back();
+      return stack;
+    }
+    void* stack = std::aligned_alloc(vos::kKernelStackSize, vos::kKernelStackSize);
+    if (stack == nullptr) return vos::Status::kNoMemory;
+    return stack;
+  }
+  void FreeStack(void* stack) override { free_.push_back(stack); }
+
+ private:
+  std::vector<void*> free_;
+};
+
+// One run per process, like the kernel image: the runner's state lives as
+// long as the process (a stopped run cannot tear address spaces down).
+struct Runner {
+  std::vector<ProgramSpec> programs;
+  HostStacks stacks;
+  std::unique_ptr<vos::ThreadSlot[]> slots{new vos::ThreadSlot[kMaxKernelThreads]};
+  std::unique_ptr<vos::Process[]> processes{new vos::Process[kMaxProcesses]};
+  std::unique_ptr<vos::UserThread[]> threads{new vos::UserThread[kMaxUserThreads]};
+  hal::Nanoseconds time_slice = 50'000;
+};
+Runner* runner = nullptr;
+
+[[noreturn]] void Fail(const char* what, vos::Status status) {
+  vos::Printf("programs: %s failed (%s)\nVERDICT: FAIL\n", what, vos::StatusName(status));
+  hal::PowerOff(kExitSpawnFailed);
+}
+
+// Parses the command line's program=NAME[,ARG]... words (the scenario
+// parser already checked names and arguments) and tick_ns=N.
+void ReadCommandLine(const char* command_line) {
+  for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&word, "tick_ns=")) {
+      (void)absl::SimpleAtoi(word, &runner->time_slice);
+      continue;
+    }
+    if (!absl::ConsumePrefix(&word, "program=")) continue;
+    std::vector<absl::string_view> parts = absl::StrSplit(word, ',');
+    ProgramSpec spec{std::string(parts[0]), {}};
+    for (size_t i = 1; i < parts.size(); ++i) {
+      uint64_t value = 0;
+      (void)absl::SimpleAtoi(parts[i], &value);
+      spec.args.push_back(value);
+    }
+    runner->programs.push_back(std::move(spec));
+  }
+}
+
+void InitMemory() {
+  static vos::BootAllocator boot;
+  const hal::MemoryMap& map = hal::GetMemoryMap();
+  boot.Init(map);
+  if (vos::Status s = vos::InitFrameAllocator(map, boot); !vos::IsOk(s)) Fail("frames", s);
+  if (vos::Status s = vos::PageRefs().Init(map); !vos::IsOk(s)) Fail("frame refs", s);
+}
+
+// Init's kernel thread: spawns the listed programs, then reaps every child
+// of init until none is left, reporting each listed program's end.
+void InitMain(void*) {
+  vos::ProcessConfig config;
+  config.processes = {runner->processes.get(), kMaxProcesses};
+  config.threads = {runner->threads.get(), kMaxUserThreads};
+  config.programs = programs::Catalog();
+  if (vos::Status s = vos::ProcessManager::Init(config); !vos::IsOk(s)) Fail("process init", s);
+  vos::Process* init = vos::ProcessManager::InitProcess();
+  std::vector<vos::ProcessId> ids;
+  for (const ProgramSpec& spec : runner->programs) {
+    vos::Result<vos::ProcessId> id =
+        vos::ProcessManager::Spawn(init, spec.name.data(), spec.name.size(), spec.args.data(),
+                                   spec.args.size() * sizeof(uint64_t));
+    if (!id.ok()) Fail(absl::StrCat("spawn ", spec.name).c_str(), id.status());
+    vos::Printf("programs: spawned %s as pid %lu\n", spec.name.c_str(), id->value);
+    ids.push_back(*id);
+  }
+  for (;;) {
+    vos::abi::ExitStatus status{};
+    vos::Result<vos::ProcessId> reaped =
+        vos::ProcessManager::Wait(init, vos::ProcessId{}, &status, /*no_hang=*/false);
+    if (reaped.status() == vos::Status::kNotFound) break;  // No child left.
+    if (!reaped.ok()) Fail("wait", reaped.status());
+    bool listed = false;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i].value != reaped->value) continue;
+      listed = true;
+      vos::Printf("%s\n", ProgramResultLine(i, runner->programs[i].name, status).c_str());
+    }
+    if (!listed) {  // An orphan re-parented to init.
+      vos::Printf("programs: reaped orphan pid %lu: %s, code %ld\n", reaped->value,
+                  ExitReasonName(status.reason), status.code);
+    }
+  }
+  vos::Printf("programs: all reaped\n");
+  hal::PowerOff(0);
+}
+
+void ProgramBoot(const hal::BootInfo& boot_info) {
+  runner = new Runner;
+  ReadCommandLine(boot_info.command_line);
+  InitMemory();
+  vos::SchedulerConfig config;
+  config.stacks = &runner->stacks;
+  config.threads = {runner->slots.get(), kMaxKernelThreads};
+  config.time_slice = runner->time_slice;
+  if (vos::Status s = vos::Scheduler::Init(config); !vos::IsOk(s)) Fail("scheduler init", s);
+  vos::ThreadOptions init;
+  init.name = "init";
+  if (vos::Result<vos::Thread*> t = vos::Scheduler::CreateThread(InitMain, nullptr, init);
+      !t.ok()) {
+    Fail("init thread", t.status());
+  }
+  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
+    if (!hal::StartCpu(cpu, [](hal::CpuId) { vos::Scheduler::RunCpu(); })) break;
+  }
+  vos::Scheduler::RunCpu();
+}
+
+}  // namespace
+
+std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
+  std::string line;
+  for (const ProgramSpec& spec : programs) {
+    absl::StrAppend(&line, line.empty() ? "" : " ", "program=", spec.name);
+    for (uint64_t arg : spec.args) absl::StrAppend(&line, ",", arg);
+  }
+  return line;
+}
+
+void UseProgramRunner(MachineConfig* config) {
+  config->boot_entry = ProgramBoot;
+  config->trap_handler = kernel::HandleTrap;
+  config->page_fault_handler = vos::ResolveUserPageFault;
+}
+
+bool IsCatalogProgram(std::string_view name) {
+  for (const vos::Program& program : programs::Catalog()) {
+    if (name == program.name) return true;
+  }
+  return false;
+}
+
+std::string CatalogProgramNames() {
+  std::string names;
+  for (const vos::Program& program : programs::Catalog()) {
+    absl::StrAppend(&names, names.empty() ? "" : ", ", program.name);
+  }
+  return names;
+}
+
+const char* ExitReasonName(vos::abi::ExitReason reason) {
+  switch (reason) {
+    case vos::abi::ExitReason::kExited: return "exited";
+    case vos::abi::ExitReason::kKilled: return "killed";
+    case vos::abi::ExitReason::kFaulted: return "faulted";
+  }
+  return "?";
+}
+
+std::string ProgramResultLine(size_t index, std::string_view name,
+                              const vos::abi::ExitStatus& status) {
+  return absl::StrFormat("program[%u] %s: %s, code %d", index, name,
+                         ExitReasonName(status.reason), status.code);
+}
+
+std::optional<vos::abi::ExitStatus> FindProgramResult(std::string_view console, size_t index,
+                                                      std::string_view name) {
+  const std::string prefix = absl::StrFormat("program[%u] %s: ", index, name);
+  const size_t at = console.find(prefix);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view line = console.substr(at + prefix.size());
+  line = line.substr(0, line.find('\n'));
+  const absl::string_view rest(line.data(), line.size());
+  for (vos::abi::ExitReason reason : {vos::abi::ExitReason::kExited,
+                                      vos::abi::ExitReason::kKilled,
+                                      vos::abi::ExitReason::kFaulted}) {
+    absl::string_view text = rest;
+    if (!absl::ConsumePrefix(&text, ExitReasonName(reason)) ||
+        !absl::ConsumePrefix(&text, ", code ")) {
+      continue;
+    }
+    vos::abi::ExitStatus status{0, reason, 0};
+    if (absl::SimpleAtoi(text, &status.code)) return status;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sim
