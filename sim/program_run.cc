@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "scenarios/programs/catalog.h"
+#include "sim/host_stacks.h"
 #include "src/hal/boot.h"
 #include "src/hal/cpu.h"
 #include "src/hal/memory_map.h"
@@ -30,26 +31,6 @@ constexpr size_t kMaxProcesses = 256;
 constexpr size_t kMaxUserThreads = 1024;
 constexpr size_t kMaxKernelThreads = kMaxUserThreads + hal::kMaxCpus + 1;  // + idle, main.
 constexpr int kExitSpawnFailed = 1;
-
-// Kernel stacks from the host heap, reused once a thread is reaped. Called
-// with interrupts disabled on the one host thread that runs every CPU.
-class HostStacks final : public vos::KernelStackSource {
- public:
-  vos::Result<void*> AllocateStack() override {
-    if (!free_.empty()) {
-      void* stack = free_.back();
-      free_.pop_back();
-      return stack;
-    }
-    void* stack = std::aligned_alloc(vos::kKernelStackSize, vos::kKernelStackSize);
-    if (stack == nullptr) return vos::Status::kNoMemory;
-    return stack;
-  }
-  void FreeStack(void* stack) override { free_.push_back(stack); }
-
- private:
-  std::vector<void*> free_;
-};
 
 // One run per process, like the kernel image: the runner's state lives as
 // long as the process (a stopped run cannot tear address spaces down).

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/host_stacks.h"
 #include "src/hal/cpu.h"
 #include "src/hal/power.h"
 #include "src/hal/trap.h"
@@ -16,37 +17,10 @@
 namespace testing_support {
 namespace {
 
-// Kernel stacks from the host heap, reused after a thread is reaped. Host
-// code (the test's), so a std::vector and malloc are fine here.
-class HostStacks final : public vos::KernelStackSource {
- public:
-  ~HostStacks() {
-    for (void* stack : all_) std::free(stack);
-  }
-  vos::Result<void*> AllocateStack() override {
-    if (!free_.empty()) {
-      void* stack = free_.back();
-      free_.pop_back();
-      return stack;
-    }
-    void* stack = std::aligned_alloc(vos::kKernelStackSize, vos::kKernelStackSize);
-    if (stack == nullptr) return vos::Status::kNoMemory;
-    all_.push_back(stack);
-    return stack;
-  }
-  void FreeStack(void* stack) override { free_.push_back(stack); }
-
- private:
-  // One host thread runs every simulated CPU, and calls come with
-  // interrupts disabled: no lock needed.
-  std::vector<void*> all_;
-  std::vector<void*> free_;
-};
-
 struct Run {
   const ScheduledMachine* machine;
   std::function<void()>* body;
-  HostStacks stacks;
+  sim::HostStacks stacks;
   std::unique_ptr<vos::ThreadSlot[]> slots;
 };
 Run* current_run = nullptr;
