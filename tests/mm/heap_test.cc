@@ -455,7 +455,9 @@ void RandomRun(uint64_t seed, uint32_t cpus, int operations_per_cpu,
               ASSERT_GE(heap.UsableSize(object), size);
               // No overlap with the neighbours on either side.
               auto next = live.lower_bound(start);
-              if (next != live.end()) ASSERT_LE(start + size, next->first);
+              if (next != live.end()) {
+                ASSERT_LE(start + size, next->first);
+              }
               if (next != live.begin()) {
                 auto previous = std::prev(next);
                 ASSERT_LE(previous->first + previous->second.size, start);
