@@ -54,7 +54,7 @@ ABSL_FLAG(std::string, output, "", "export: output file (default: TRACE.json or 
 
 namespace {
 
-constexpr char kUsage[] = R"(vos_sim: the VeridianOS kernel on a simulated multi-CPU machine.
+constexpr char kUsage[] = R"(the VeridianOS kernel on a simulated multi-CPU machine.
 
 Usage:
   vos_sim run [SCENARIO] [--seed N] [--cpus N] [--trace FILE] [flags]
