@@ -1,0 +1,7 @@
+#include "src/ipc/channel.h"
+
+namespace vos {
+
+template class AsyncChannel<kChannelCapacity>;
+
+}  // namespace vos
