@@ -9,4 +9,9 @@ void ChannelWaiters::Notify() {
   queue_.WakeOneLocked();
 }
 
+void ChannelWaiters::WakeAll(Status result) {
+  IrqSpinLockGuard guard(queue_.lock());
+  queue_.WakeAllLocked(result);
+}
+
 }  // namespace vos

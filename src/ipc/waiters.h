@@ -27,9 +27,10 @@ class ChannelWaiters {
   ChannelWaiters(const ChannelWaiters&) = delete;
   ChannelWaiters& operator=(const ChannelWaiters&) = delete;
 
-  // Sleeps until Notify or `deadline` (kTimedOut) unless `ready()` holds
-  // once this thread is counted. kOk says "try again", not that the
-  // condition still holds: another thread may have got there first.
+  // Sleeps until Notify, WakeAll or `deadline` (kTimedOut) unless `ready()`
+  // holds once this thread is counted; returns the waker's status. kOk says
+  // "try again", not that the condition still holds: another thread may
+  // have got there first.
   template <typename Ready>
   Status Wait(hal::Nanoseconds deadline, Ready ready) {
     IrqSpinLockGuard guard(queue_.lock());
@@ -42,6 +43,9 @@ class ChannelWaiters {
 
   // Wakes one sleeper, if any; call after changing the condition.
   void Notify();
+  // Wakes every sleeper with `result`, for a change that ends all waits
+  // (the channel closing). Takes the lock even when nobody is counted.
+  void WakeAll(Status result);
 
   // Sleepers counted now (for tests and statistics).
   uint32_t WaitingApprox() const { return waiting_.Load(std::memory_order_relaxed); }

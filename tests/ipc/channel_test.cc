@@ -1,7 +1,7 @@
 // The asynchronous channel: receivers sleep until a send wakes them, senders
 // sleep until a receive makes room, both time out in simulated time, and
 // sleeping senders and receivers on 8 CPUs deliver every message exactly
-// once, in per-sender order.
+// once, in per-sender order; closing wakes everyone with kPeerClosed.
 #include "src/ipc/channel.h"
 
 #include <atomic>
@@ -106,6 +106,53 @@ TEST(AsyncChannelTest, ReceiveAndSendTimeOutAtTheirDeadlines) {
       EXPECT_EQ(NumberOf(out), expected);
     }
     EXPECT_EQ(channel.TryReceive(out), Status::kWouldBlock);
+  }));
+}
+
+TEST(AsyncChannelTest, CloseWakesSleepersWithPeerClosedAndKeepsQueuedMessages) {
+  ExpectPoweredOff(RunScheduled({.cpus = 2}, [] {
+    static AsyncChannel<2>* empty;
+    static AsyncChannel<2>* full;
+    static Status receiver_status;
+    static Status sender_status;
+    AsyncChannel<2> local_empty;
+    AsyncChannel<2> local_full;
+    empty = &local_empty;
+    full = &local_full;
+    ASSERT_EQ(full->TrySend(MakeNumbered(0, 0)), Status::kOk);
+    ASSERT_EQ(full->TrySend(MakeNumbered(0, 1)), Status::kOk);
+    Thread* receiver = StartThread(
+        [](void*) {
+          Message out;
+          receiver_status = empty->Receive(out);
+        },
+        nullptr);
+    Thread* sender =
+        StartThread([](void*) { sender_status = full->Send(MakeNumbered(0, 2)); }, nullptr);
+    ASSERT_NE(receiver, nullptr);
+    ASSERT_NE(sender, nullptr);
+    const ThreadId receiver_id = receiver->id();
+    const ThreadId sender_id = sender->id();
+    Scheduler::SleepFor(20'000);
+    EXPECT_EQ(empty->SleepingReceiversApprox(), 1u);
+    EXPECT_EQ(full->SleepingSendersApprox(), 1u);
+    empty->Close();
+    full->Close();
+    EXPECT_TRUE(Scheduler::Join(receiver_id).ok());
+    EXPECT_TRUE(Scheduler::Join(sender_id).ok());
+    EXPECT_EQ(receiver_status, Status::kPeerClosed);
+    EXPECT_EQ(sender_status, Status::kPeerClosed);
+
+    // Queued messages drain; then every call reports the closed peer.
+    Message out;
+    for (uint32_t expected : {0u, 1u}) {
+      ASSERT_EQ(full->Receive(out), Status::kOk);
+      EXPECT_EQ(NumberOf(out), expected);
+    }
+    EXPECT_EQ(full->Receive(out), Status::kPeerClosed);
+    EXPECT_EQ(full->TryReceive(out), Status::kPeerClosed);
+    EXPECT_EQ(empty->TrySend(MakeNumbered(0, 3)), Status::kPeerClosed);
+    EXPECT_EQ(empty->Send(MakeNumbered(0, 3), hal::Now() + 1'000), Status::kPeerClosed);
   }));
 }
 
