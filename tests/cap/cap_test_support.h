@@ -1,6 +1,6 @@
 // Shared pieces of the capability tests: kernel objects that count their
-// releases and check they are never used after, a page source in a machine,
-// and running a body on every simulated CPU at once.
+// releases and check they are never used after, and a page source in a
+// machine.
 #ifndef VERIDIAN_TESTS_CAP_CAP_TEST_SUPPORT_H_
 #define VERIDIAN_TESTS_CAP_CAP_TEST_SUPPORT_H_
 
@@ -39,10 +39,6 @@ using TestChannel = CountedObject<vos::ObjectType::kChannel>;
 // Runs `body` on CPU 0 of a `cpus`-CPU machine with a fresh page source,
 // then checks the machine powered off and every page came back.
 void RunWithSource(uint32_t cpus, std::function<void(SimPageSource&)> body, uint64_t seed = 1);
-
-// Runs `body(cpu)` on every CPU at once; returns when all have finished.
-// Once per machine (secondary CPUs halt afterwards).
-void OnAllCpus(std::function<void(hal::CpuId)> body);
 
 }  // namespace testing_support
 

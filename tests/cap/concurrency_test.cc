@@ -14,6 +14,7 @@
 #include "src/cap/transfer.h"
 #include "src/hal/cpu.h"
 #include "tests/cap/cap_test_support.h"
+#include "tests/support/in_machine.h"
 
 namespace vos {
 namespace {

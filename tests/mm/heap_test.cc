@@ -26,6 +26,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing_support::ExpectPanic;
+using testing_support::OnAllCpus;
 using testing_support::RunInMachine;
 using testing_support::SimPageSource;
 using testing_support::SmallMachine;
@@ -43,27 +44,6 @@ void RunWithHeap(uint32_t cpus, std::function<void(Heap&, SimPageSource&)> body,
     body(*heap, source);
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff) << result.failure;
-}
-
-// Runs `body(cpu)` on every CPU at once; returns when all have finished.
-// Once per machine (secondary CPUs halt afterwards).
-std::function<void(hal::CpuId)>* all_cpus_body = nullptr;
-std::atomic<uint32_t> cpus_finished{0};
-
-void OnAllCpus(std::function<void(hal::CpuId)> body) {
-  all_cpus_body = &body;
-  cpus_finished = 0;
-  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
-    ASSERT_TRUE(hal::StartCpu(cpu, [](hal::CpuId self) {
-      (*all_cpus_body)(self);
-      ++cpus_finished;
-      for (;;) hal::WaitForInterrupt();
-    }));
-  }
-  body(0);
-  ++cpus_finished;
-  while (cpus_finished < hal::CpuCount()) hal::CpuRelax();
-  all_cpus_body = nullptr;
 }
 
 // Every page still held is metadata the heap keeps (page map nodes, the

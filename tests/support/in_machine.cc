@@ -2,7 +2,11 @@
 
 #include <utility>
 
+#include <atomic>
+
 #include "gtest/gtest.h"
+#include "src/hal/cpu.h"
+#include "src/hal/interrupts.h"
 #include "sim/run_body.h"
 
 namespace testing_support {
@@ -24,6 +28,27 @@ sim::RunResult RunInMachine(sim::MachineConfig config, std::function<void()> bod
     return failed;
   }
   return *std::move(result);
+}
+
+namespace {
+std::function<void(hal::CpuId)>* all_cpus_body = nullptr;
+std::atomic<uint32_t> cpus_finished{0};
+}  // namespace
+
+void OnAllCpus(std::function<void(hal::CpuId)> body) {
+  all_cpus_body = &body;
+  cpus_finished = 0;
+  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
+    ASSERT_TRUE(hal::StartCpu(cpu, [](hal::CpuId self) {
+      (*all_cpus_body)(self);
+      ++cpus_finished;
+      for (;;) hal::WaitForInterrupt();
+    }));
+  }
+  body(0);
+  ++cpus_finished;
+  while (cpus_finished < hal::CpuCount()) hal::CpuRelax();
+  all_cpus_body = nullptr;
 }
 
 void ExpectPoweredOff(const sim::RunResult& result) {

@@ -21,6 +21,11 @@ sim::MachineConfig SmallMachine(uint32_t cpus = 1, uint64_t seed = 1);
 // a gtest failure and an empty result with outcome kPanicked.
 sim::RunResult RunInMachine(sim::MachineConfig config, std::function<void()> body);
 
+// Runs `body(cpu)` on every CPU of the running machine at once (CPU 0 is the
+// caller); returns when all have finished. Once per machine: the other CPUs
+// halt afterwards.
+void OnAllCpus(std::function<void(hal::CpuId)> body);
+
 // Expects a normal power-off, printing the outcome and failure otherwise.
 void ExpectPoweredOff(const sim::RunResult& result);
 
