@@ -58,6 +58,24 @@ bool CheckEarlyMemory() {
   return ok;
 }
 
+// The frame allocator's counts summed over every node (per-CPU caches are
+// neither free nor used).
+struct FrameTotals {
+  uint64_t managed = 0;
+  uint64_t free = 0;
+  uint64_t used = 0;
+};
+FrameTotals SumFrameStats() {
+  FrameTotals totals;
+  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
+    const vos::NodeStats stats = vos::Frames().GetNodeStats(node);
+    totals.managed += stats.managed;
+    totals.free += stats.free;
+    totals.used += stats.used;
+  }
+  return totals;
+}
+
 // Hands the rest of memory to the frame allocator (ends the boot allocator).
 bool InitFrames(const hal::MemoryMap& map) {
   const vos::Status status = vos::InitFrameAllocator(map, boot_allocator);
@@ -65,15 +83,9 @@ bool InitFrames(const hal::MemoryMap& map) {
     vos::Printf("frames: init failed (%s)\n", vos::StatusName(status));
     return false;
   }
-  uint64_t managed = 0;
-  uint64_t free = 0;
-  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
-    const vos::NodeStats stats = vos::Frames().GetNodeStats(node);
-    managed += stats.managed;
-    free += stats.free;
-  }
+  const FrameTotals totals = SumFrameStats();
   vos::Printf("frames: %lu MiB managed, %lu MiB free on %u node(s), metadata %lu KiB\n",
-              managed * hal::kPageSize >> 20, free * hal::kPageSize >> 20,
+              totals.managed * hal::kPageSize >> 20, totals.free * hal::kPageSize >> 20,
               vos::Frames().node_count(), boot_allocator.allocated_bytes() >> 10);
   return true;
 }
@@ -89,15 +101,6 @@ bool InitHeapAndFrameRefs(const hal::MemoryMap& map) {
     return false;
   }
   return true;
-}
-
-// Frames held by the kernel's clients (per-CPU caches are not "used").
-uint64_t UsedFrames() {
-  uint64_t used = 0;
-  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
-    used += vos::Frames().GetNodeStats(node).used;
-  }
-  return used;
 }
 
 [[noreturn]] void Verdict(bool pass, const char* why) {
@@ -133,7 +136,7 @@ void KernelMain(const hal::BootInfo& boot_info) {
   if (!CheckEarlyMemory()) Verdict(false, "early memory check");
   if (!InitFrames(map)) Verdict(false, "frame allocator init");
   if (!InitHeapAndFrameRefs(map)) Verdict(false, "heap init");
-  const uint64_t frames_at_start = UsedFrames();
+  const uint64_t frames_at_start = SumFrameStats().used;
 
   vos::CommandLine command_line(boot_info.command_line);
   size_t name_length = 5;
@@ -164,7 +167,7 @@ void KernelMain(const hal::BootInfo& boot_info) {
   hal::InterruptsDisable();
   const bool passed = self_test->finish();
   // Every workload gives back what it took: a leak fails the run.
-  const uint64_t frames_at_end = UsedFrames();
+  const uint64_t frames_at_end = SumFrameStats().used;
   vos::Printf("frames: %lu in use at start, %lu at end\n", frames_at_start, frames_at_end);
   if (frames_at_end != frames_at_start) Verdict(false, "frames leaked");
   Verdict(passed, self_test->name);

@@ -92,12 +92,11 @@ class AtomicCpuMask {
   void Set(hal::CpuId cpu) { words_[cpu / 64].FetchOr(CpuMask::Bit(cpu)); }
   void Clear(hal::CpuId cpu) { words_[cpu / 64].FetchAnd(~CpuMask::Bit(cpu)); }
   bool Has(hal::CpuId cpu) const { return (words_[cpu / 64].Load() & CpuMask::Bit(cpu)) != 0; }
-  uint64_t Word(size_t index) const { return words_[index].Load(); }
   // The mask as it is now (word by word: CPUs added or removed meanwhile may
   // or may not be in it).
   CpuMask Snapshot() const {
     CpuMask mask;
-    for (size_t word = 0; word < kWords; ++word) mask.words_[word] = Word(word);
+    for (size_t word = 0; word < kWords; ++word) mask.words_[word] = words_[word].Load();
     return mask;
   }
 

@@ -41,19 +41,16 @@ void InvalidateLocalTlb(const TlbInvalidation& what) {
 void ServeTlbShootdowns() {
   const hal::CpuId self = hal::CurrentCpu();
   Inbox& inbox = inboxes[self];
-  for (size_t word = 0; word < AtomicCpuMask::kWords; ++word) {
-    if (inbox.from.Word(word) == 0) continue;  // The common case: nothing to do.
-    inbox.from.Snapshot().ForEach([&](hal::CpuId initiator) {
-      // Clear first: a new request from the same initiator can only come
-      // after it saw this one acknowledged.
-      inbox.from.Clear(initiator);
-      Request& request = requests[initiator];
-      InvalidateLocalTlb(request.what);
-      served.FetchAdd(1);
-      request.pending.FetchSub(1);
-    });
-    return;
-  }
+  // Usually empty: a few plain loads, no interleaving point.
+  inbox.from.Snapshot().ForEach([&](hal::CpuId initiator) {
+    // Clear first: a new request from the same initiator can only come
+    // after it saw this one acknowledged.
+    inbox.from.Clear(initiator);
+    Request& request = requests[initiator];
+    InvalidateLocalTlb(request.what);
+    served.FetchAdd(1);
+    request.pending.FetchSub(1);
+  });
 }
 
 void ShootdownTlb(const AtomicCpuMask& cpus, const TlbInvalidation& what) {
