@@ -1,5 +1,6 @@
 #include "src/lib/spinlock.h"
 
+#include "src/hal/atomic.h"
 #include "src/hal/cpu.h"
 #include "src/hal/interleave.h"
 #include "src/hal/trace.h"
@@ -11,7 +12,7 @@ void SpinLock::Acquire() {
   const uint32_t me = hal::CurrentCpu() + 1;
   hal::InterleavingPoint(hal::InterleaveReason::kLockAcquire);
   uint32_t expected = kFree;
-  if (holder_.compare_exchange_strong(expected, me, std::memory_order_acquire)) {
+  if (hal::CompareExchangeWord(holder_, expected, me, std::memory_order_acquire)) {
     return;
   }
   if (expected == me) {
@@ -25,7 +26,7 @@ void SpinLock::Acquire() {
     while (holder_.load(std::memory_order_relaxed) != kFree) hal::CpuRelax();
     hal::InterleavingPoint(hal::InterleaveReason::kLockAcquire);
     expected = kFree;
-    if (holder_.compare_exchange_strong(expected, me, std::memory_order_acquire)) {
+    if (hal::CompareExchangeWord(holder_, expected, me, std::memory_order_acquire)) {
       return;
     }
   }
@@ -34,8 +35,8 @@ void SpinLock::Acquire() {
 bool SpinLock::TryAcquire() {
   hal::InterleavingPoint(hal::InterleaveReason::kLockAcquire);
   uint32_t expected = kFree;
-  return holder_.compare_exchange_strong(expected, hal::CurrentCpu() + 1,
-                                         std::memory_order_acquire);
+  return hal::CompareExchangeWord(holder_, expected, hal::CurrentCpu() + 1,
+                                  std::memory_order_acquire);
 }
 
 void SpinLock::Release() {
