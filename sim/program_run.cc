@@ -18,7 +18,9 @@
 #include "src/mm/address_space.h"
 #include "src/mm/boot_allocator.h"
 #include "src/mm/frame_allocator.h"
+#include "src/mm/frame_page_source.h"
 #include "src/mm/frame_refs.h"
+#include "src/mm/heap.h"
 #include "src/proc/process_manager.h"
 #include "src/sched/kernel_stack.h"
 #include "src/sched/scheduler.h"
@@ -43,6 +45,8 @@ struct Runner {
   hal::Nanoseconds time_slice = 50'000;
 };
 Runner* runner = nullptr;
+// The scenario's seed: the boot secret behind capability tokens.
+uint64_t machine_seed = 0;
 
 [[noreturn]] void Fail(const char* what, vos::Status status) {
   vos::Printf("programs: %s failed (%s)\nVERDICT: FAIL\n", what, vos::StatusName(status));
@@ -69,14 +73,6 @@ void ReadCommandLine(const char* command_line) {
   }
 }
 
-void InitMemory() {
-  static vos::BootAllocator boot;
-  const hal::MemoryMap& map = hal::GetMemoryMap();
-  boot.Init(map);
-  if (vos::Status s = vos::InitFrameAllocator(map, boot); !vos::IsOk(s)) Fail("frames", s);
-  if (vos::Status s = vos::PageRefs().Init(map); !vos::IsOk(s)) Fail("frame refs", s);
-}
-
 // Init's kernel thread: spawns the listed programs, then reaps every child
 // of init until none is left, reporting each listed program's end.
 void InitMain(void*) {
@@ -84,7 +80,9 @@ void InitMain(void*) {
   config.processes = {runner->processes.get(), kMaxProcesses};
   config.threads = {runner->threads.get(), kMaxUserThreads};
   config.programs = programs::Catalog();
+  config.capability_secret = machine_seed * 0xd6e8feb86659fd93ull + 0x5851f42d4c957f2dull;
   if (vos::Status s = vos::ProcessManager::Init(config); !vos::IsOk(s)) Fail("process init", s);
+  const KernelMemoryUse at_start = MeasureKernelMemory();
   vos::Process* init = vos::ProcessManager::InitProcess();
   std::vector<vos::ProcessId> ids;
   for (const ProgramSpec& spec : runner->programs) {
@@ -113,13 +111,22 @@ void InitMain(void*) {
     }
   }
   vos::Printf("programs: all reaped\n");
+  vos::ProcessManager::Shutdown();
+  const KernelMemoryUse at_end = MeasureKernelMemory();
+  if (!(at_end == at_start)) {
+    vos::Printf("programs: kernel memory leaked: %lu frames and %lu heap objects at start, "
+                "%lu and %lu at end\nVERDICT: FAIL\n",
+                at_start.frames, at_start.heap_objects, at_end.frames, at_end.heap_objects);
+    hal::PowerOff(kExitSpawnFailed);
+  }
   hal::PowerOff(0);
 }
 
 void ProgramBoot(const hal::BootInfo& boot_info) {
   runner = new Runner;
   ReadCommandLine(boot_info.command_line);
-  InitMemory();
+  const char* what = nullptr;
+  if (vos::Status s = InitKernelMemory(&what); !vos::IsOk(s)) Fail(what, s);
   vos::SchedulerConfig config;
   config.stacks = &runner->stacks;
   config.threads = {runner->slots.get(), kMaxKernelThreads};
@@ -139,6 +146,31 @@ void ProgramBoot(const hal::BootInfo& boot_info) {
 
 }  // namespace
 
+KernelMemoryUse MeasureKernelMemory() {
+  KernelMemoryUse use;
+  for (uint32_t node = 0; node < vos::Frames().node_count(); ++node) {
+    use.frames += vos::Frames().GetNodeStats(node).used;
+  }
+  const vos::Heap::Stats heap = vos::KernelHeap().stats();
+  use.frames -= heap.pages;
+  for (const vos::Heap::CacheStats& cache : heap.caches) use.heap_objects += cache.in_use;
+  use.heap_objects += heap.large_allocations - heap.large_frees;
+  return use;
+}
+
+vos::Status InitKernelMemory(const char** what) {
+  static vos::BootAllocator boot;
+  static vos::FramePageSource heap_pages;
+  const hal::MemoryMap& map = hal::GetMemoryMap();
+  boot.Init(map);
+  *what = "frames";
+  VOS_RETURN_IF_ERROR(vos::InitFrameAllocator(map, boot));
+  *what = "frame refs";
+  VOS_RETURN_IF_ERROR(vos::PageRefs().Init(map));
+  *what = "kernel heap";
+  return vos::KernelHeap().Init(heap_pages);
+}
+
 std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
   std::string line;
   for (const ProgramSpec& spec : programs) {
@@ -149,6 +181,7 @@ std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
 }
 
 void UseProgramRunner(MachineConfig* config) {
+  machine_seed = config->seed;
   config->boot_entry = ProgramBoot;
   config->trap_handler = kernel::HandleTrap;
   config->page_fault_handler = vos::ResolveUserPageFault;

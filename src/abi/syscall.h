@@ -74,6 +74,8 @@ inline constexpr uint64_t kUserDataSize = 64 * 1024;
 inline constexpr uint64_t kMaxArgsSize = 4096;
 inline constexpr uint64_t kMaxNameSize = 64;
 inline constexpr uint64_t kMaxDebugWrite = 256;
+// The most capabilities one process may hold (its limit may be lower).
+inline constexpr uint32_t kMaxCapabilities = 1u << 23;
 
 enum class ExitReason : uint32_t {
   kExited = 1,   // exit / last thread_exit: `code` is the program's.

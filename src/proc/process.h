@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "src/abi/syscall.h"
+#include "src/cap/capability_space.h"
 #include "src/hal/types.h"
 #include "src/hal/user.h"
 #include "src/mm/address_space.h"
@@ -38,6 +39,8 @@ enum class ProcessState : uint8_t {
 struct ResourceLimits {
   uint32_t max_threads = 1024;    // Live threads at once.
   uint32_t max_children = 1024;   // Live and zombie children at once.
+  // Capabilities held at once (at most abi::kMaxCapabilities).
+  uint32_t max_capabilities = 4096;
 };
 
 struct ProcessStats {
@@ -96,8 +99,10 @@ class Process {
   const ResourceLimits& limits() const { return limits_; }
   ProcessStats& stats() { return stats_; }
 
-  // The capability space, once the capability issue adds it.
-  void* capability_space = nullptr;
+  // Names every kernel object the process can reach. Exists from spawn
+  // until the last thread leaves (for init: always), so only the process's
+  // own threads (init: the kernel thread acting for it) may use it.
+  CapabilitySpace& capabilities() { return *capabilities_; }
 
  private:
   friend class ProcessManager;
@@ -123,6 +128,7 @@ class Process {
 
   // Constructed at spawn, destroyed by the last thread to leave.
   std::optional<AddressSpace> space_;
+  std::optional<CapabilitySpace> capabilities_;
   ResourceLimits limits_;
   ProcessStats stats_;
 

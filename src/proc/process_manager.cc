@@ -1,5 +1,8 @@
 #include "src/proc/process_manager.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "src/hal/cpu.h"
 #include "src/hal/interrupts.h"
 #include "src/hal/ipi.h"
@@ -7,6 +10,8 @@
 #include "src/hal/user.h"
 #include "src/lib/assert.h"
 #include "src/lib/spinlock.h"
+#include "src/mm/frame_page_source.h"
+#include "src/proc/process_object.h"
 #include "src/proc/process_table.h"
 #include "src/proc/user_access.h"
 #include "src/sched/scheduler.h"
@@ -19,6 +24,8 @@ struct State {
   ProcessTable table;
   std::span<const Program> programs;
   ResourceLimits limits;
+  uint64_t capability_secret = 0;
+  FramePageSource capability_pages;  // Every capability space's slot tables.
   Process* init = nullptr;
   UserThread* free_threads VOS_GUARDED_BY(ProcessTreeLock()) = nullptr;
 };
@@ -34,6 +41,26 @@ void WakeAllTreeLocked(WaitQueue& queue) VOS_REQUIRES(ProcessTreeLock())
 void BlockTreeLocked(WaitQueue& queue) VOS_REQUIRES(ProcessTreeLock())
     VOS_NO_THREAD_SAFETY_ANALYSIS {
   (void)queue.BlockLocked();
+}
+
+// Gives `process` an empty capability space. Its tokens depend on the boot
+// secret, which user code never sees, and on the process's id and creation
+// time, so two processes' tokens differ.
+void InitCapabilities(Process& process, std::optional<CapabilitySpace>& space) {
+  CapabilitySpace::Options options;
+  options.max_slots = std::clamp(process.limits().max_capabilities, 1u, abi::kMaxCapabilities);
+  options.seed = state.capability_secret ^ (process.id().value * 0x9e3779b97f4a7c15ull) ^
+                 process.stats().created_at;
+  if (options.seed == 0) options.seed = 1;  // 0 would pick a per-space default.
+  space.emplace();
+  space->Init(state.capability_pages, options);
+}
+
+// A capability to `object` with `rights` in `space`.
+template <typename T>
+Result<Token> InsertNew(CapabilitySpace& space, Result<ObjectRef<T>> object, Rights rights) {
+  if (!object.ok()) return object.status();
+  return space.Insert(**object, rights);  // The capability takes its own reference.
 }
 
 }  // namespace
@@ -123,8 +150,10 @@ struct ProcessTree {
   }
 
   // Runs with interrupts enabled: the address space's teardown shoots down
-  // TLBs. Nothing else refers to the space any more.
+  // TLBs. Nothing else refers to either space any more; the capabilities go
+  // first, so the process holds nothing once it is a zombie.
   static void Teardown(Process* process) {
+    process->capabilities_.reset();
     process->space_.reset();
     IrqSpinLockGuard guard(ProcessTreeLock());
     Process* init = state.init;
@@ -173,11 +202,19 @@ Status ProcessManager::Init(const ProcessConfig& config) {
   process->live_threads_ = 0;
   process->limits_ = config.limits;
   process->stats_.created_at = hal::Now();
+  state.capability_secret = config.capability_secret;
+  InitCapabilities(*process, process->capabilities_);
   state.init = process;
   return Status::kOk;
 }
 
 Process* ProcessManager::InitProcess() { return state.init; }
+
+void ProcessManager::Shutdown() {
+  VOS_ASSERT(LiveProcesses() == 1);
+  state.init->capabilities_.reset();
+}
+
 std::span<const Program> ProcessManager::programs() { return state.programs; }
 
 size_t ProcessManager::LiveProcesses() {
@@ -186,7 +223,8 @@ size_t ProcessManager::LiveProcesses() {
 }
 
 Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_t name_size,
-                                        const void* args, size_t args_size) {
+                                        const void* args, size_t args_size,
+                                        Token* child_token) {
   const Program* program = FindProgram(state.programs, name, name_size);
   if (program == nullptr) return Status::kNotFound;
   if (args_size > abi::kMaxArgsSize) return Status::kInvalidArgument;
@@ -212,8 +250,8 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     process->stats_.page_faults.store(0, std::memory_order_relaxed);
     process->stats_.threads_created = 0;
     process->stats_.created_at = hal::Now();
-    process->capability_space = nullptr;
   }
+  InitCapabilities(*process, process->capabilities_);
   process->space_.emplace();
   Status status = process->space_->Init();
   if (IsOk(status)) {
@@ -226,6 +264,13 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     ScopedUserAccess access(*process->space_);
     if (!access.CopyOut(abi::kUserDataBase, args, args_size)) status = Status::kNoMemory;
   }
+  Token token = kInvalidToken;
+  if (IsOk(status) && child_token != nullptr) {
+    Result<Token> inserted = InsertNew(parent->capabilities(), ProcessObject::Create(process->id_),
+                                       ProcessObject::kChildRights);
+    status = inserted.status();
+    if (inserted.ok()) token = *inserted;
+  }
   if (IsOk(status)) {
     IrqSpinLockGuard guard(ProcessTreeLock());
     ProcessTree::LinkChildLocked(parent, process);
@@ -233,11 +278,16 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
   }
   if (IsOk(status)) {
     Result<ThreadId> thread = CreateThread(process, program->entry, abi::kUserDataBase, args_size);
-    if (thread.ok()) return process->id_;
+    if (thread.ok()) {
+      if (child_token != nullptr) *child_token = token;
+      return process->id_;
+    }
     status = thread.status();
     IrqSpinLockGuard guard(ProcessTreeLock());
     ProcessTree::UnlinkChildLocked(process);
   }
+  if (token != kInvalidToken) (void)parent->capabilities().Delete(token);
+  process->capabilities_.reset();
   process->space_.reset();
   IrqSpinLockGuard guard(ProcessTreeLock());
   process->state_ = ProcessState::kZombie;
@@ -246,7 +296,7 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
 }
 
 Result<ThreadId> ProcessManager::CreateThread(Process* process, hal::VirtAddr entry,
-                                              uint64_t arg0, uint64_t arg1) {
+                                              uint64_t arg0, uint64_t arg1, Token* token) {
   UserThread* thread;
   {
     IrqSpinLockGuard guard(ProcessTreeLock());
@@ -267,6 +317,17 @@ Result<ThreadId> ProcessManager::CreateThread(Process* process, hal::VirtAddr en
   options.name = process->name();
   options.detached = true;
   Result<Thread*> created = Scheduler::CreateThread(UserThreadMain, thread, options);
+  // The token exists before the thread runs user code; without one, the
+  // thread leaves at once (it cannot be the last: its creator is running).
+  Status inserted = Status::kOk;
+  Token new_token = kInvalidToken;
+  if (created.ok() && token != nullptr) {
+    Result<Token> result = InsertNew(process->capabilities(),
+                                     ThreadObject::Create(process->id_, (*created)->id()),
+                                     ThreadObject::kCreatorRights);
+    inserted = result.status();
+    if (result.ok()) new_token = *result;
+  }
   IrqSpinLockGuard guard(ProcessTreeLock());
   if (!created.ok()) {
     hal::UserContextRelease(&thread->context_);
@@ -277,7 +338,10 @@ Result<ThreadId> ProcessManager::CreateThread(Process* process, hal::VirtAddr en
   // The thread cannot have exited: it waits for published_ first.
   thread->thread_ = *created;
   thread->id_ = (*created)->id();
+  thread->exit_requested_ = !IsOk(inserted);
   thread->published_.store(true, std::memory_order_release);
+  if (!IsOk(inserted)) return inserted;
+  if (token != nullptr) *token = new_token;
   return thread->id_;
 }
 

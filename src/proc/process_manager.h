@@ -3,13 +3,16 @@
 //
 // Lifecycle of a process:
 //  1. Spawn allocates a slot, builds the address space (a private data
-//     region at abi::kUserDataBase holding the arguments), links the process
-//     under its parent and starts its first user thread.
+//     region at abi::kUserDataBase holding the arguments) and the capability
+//     space, links the process under its parent and starts its first user
+//     thread.
 //  2. Exit (exit syscall, the last thread_exit, a kill or an unresolvable
 //     fault) sets the exit status once and marks the process exiting; every
 //     thread leaves at its next return to user mode, and blocked ones are
 //     woken to do so.
-//  3. The last thread to leave tears the address space down, hands the
+//  3. The last thread to leave destroys the capability space (every
+//     capability the process held goes, and what was derived from them
+//     moves up to their parents) and the address space, hands the
 //     children to init (waking init if a zombie came with them) and makes
 //     the process a zombie, waking its parent.
 //  4. The parent's wait reaps the zombie: the slot is freed and its id dies.
@@ -25,6 +28,7 @@
 #include <span>
 
 #include "src/abi/syscall.h"
+#include "src/cap/token.h"
 #include "src/hal/types.h"
 #include "src/lib/status.h"
 #include "src/proc/process.h"
@@ -39,6 +43,10 @@ struct ProcessConfig {
   std::span<UserThread> threads;     // User-thread slots for all processes.
   std::span<const Program> programs;
   ResourceLimits limits;             // Of every new process.
+  // Mixed into every capability space's first slot generations with the
+  // process's id and creation time, so user code cannot predict tokens:
+  // boot entropy on hardware; the simulator derives it from its seed.
+  uint64_t capability_secret = 0;
 };
 
 class ProcessManager {
@@ -48,16 +56,25 @@ class ProcessManager {
   // the boot CPU; interrupts enabled.
   static Status Init(const ProcessConfig& config);
   static Process* InitProcess();
+  // Destroys init's capability space: the last step before power-off, once
+  // every child of init is reaped (the process slots may then be freed).
+  static void Shutdown();
 
   // Spawns program `name` (`name_size` bytes) as a child of `parent`, with
   // a copy of `args`. kNotFound: no such program; kInvalidArgument: args
   // too long; kOutOfRange: parent's child limit; kNoMemory; kBusy: the
-  // parent is exiting. Interrupts enabled.
+  // parent is exiting. With `child_token`, the parent's capability space
+  // also gets a capability to the child (ProcessObject::kChildRights)
+  // before the child runs, or the spawn fails with the space's error.
+  // Interrupts enabled.
   static Result<ProcessId> Spawn(Process* parent, const char* name, size_t name_size,
-                                 const void* args, size_t args_size);
-  // A new user thread of `process` at user code address `entry`.
+                                 const void* args, size_t args_size,
+                                 Token* child_token = nullptr);
+  // A new user thread of `process` at user code address `entry`. With
+  // `token`, the process also gets a capability to the thread
+  // (ThreadObject::kCreatorRights) before the thread runs user code.
   static Result<ThreadId> CreateThread(Process* process, hal::VirtAddr entry, uint64_t arg0,
-                                       uint64_t arg1);
+                                       uint64_t arg1, Token* token = nullptr);
   // Ends `process` with `status` unless it already ends; wakes its threads.
   static void Exit(Process* process, const abi::ExitStatus& status);
   // Ends `target` (`killer` itself or a descendant; null: the kernel, any).

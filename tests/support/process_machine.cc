@@ -10,24 +10,13 @@
 
 #include "gtest/gtest.h"
 #include "scenarios/programs/catalog.h"
+#include "sim/program_run.h"
 #include "src/hal/interrupts.h"
-#include "src/hal/memory_map.h"
 #include "src/mm/address_space.h"
-#include "src/mm/boot_allocator.h"
-#include "src/mm/frame_allocator.h"
-#include "src/mm/frame_refs.h"
 #include "src/proc/process_manager.h"
 
 namespace testing_support {
 namespace {
-
-void InitMemory() {
-  static vos::BootAllocator boot;
-  const hal::MemoryMap& map = hal::GetMemoryMap();
-  boot.Init(map);
-  ASSERT_EQ(vos::InitFrameAllocator(map, boot), vos::Status::kOk);
-  ASSERT_EQ(vos::PageRefs().Init(map), vos::Status::kOk);
-}
 
 ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<void()>& body) {
   std::unique_ptr<vos::Process[]> processes(new vos::Process[machine.max_processes]);
@@ -38,17 +27,29 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
     c.ram_per_node = machine.ram_per_node;
     if (outer) outer(c);
   };
+  bool shut_down = false;  // Every process gone, init's space too.
   const auto start = std::chrono::steady_clock::now();
   const sim::RunResult result = RunScheduled(scheduled, [&] {
-    InitMemory();
-    if (::testing::Test::HasFatalFailure()) return;
+    const char* what = nullptr;
+    ASSERT_EQ(sim::InitKernelMemory(&what), vos::Status::kOk) << what;
     vos::ProcessConfig config;
     config.processes = {processes.get(), machine.max_processes};
     config.threads = {threads.get(), machine.max_user_threads};
     config.programs = programs::Catalog();
     config.limits = machine.limits;
+    config.capability_secret = ~machine.scheduled.seed * 0x2545f4914f6cdd1dull;
     ASSERT_EQ(vos::ProcessManager::Init(config), vos::Status::kOk);
+    const sim::KernelMemoryUse at_start = sim::MeasureKernelMemory();
     body();
+    // Every process gone: everything they held must be back. (A body that
+    // leaves processes behind skips this; their slots are leaked below.)
+    if (vos::ProcessManager::LiveProcesses() == 1) {
+      vos::ProcessManager::Shutdown();
+      shut_down = true;
+      const sim::KernelMemoryUse at_end = sim::MeasureKernelMemory();
+      EXPECT_EQ(at_end.frames, at_start.frames) << "frames leaked";
+      EXPECT_EQ(at_end.heap_objects, at_start.heap_objects) << "kernel heap objects leaked";
+    }
   });
   ProcessRunSummary summary;
   summary.host_seconds =
@@ -59,8 +60,9 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
   summary.end_time = result.end_time;
   EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
       << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
-  if (result.outcome != sim::RunOutcome::kPoweredOff) {
-    // Stopped mid-run: live address spaces cannot be torn down any more.
+  if (!shut_down) {
+    // Live address and capability spaces cannot be torn down outside the
+    // run.
     (void)processes.release();
   }
   return summary;
