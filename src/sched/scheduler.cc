@@ -215,7 +215,15 @@ struct SchedulerImpl {
       cpu.lock.Release();
       return;
     }
-    // 3. Switch. prev stays on_cpu until FinishSwitch on the other side.
+    // 3. Switch.
+    SwitchLocked(cpu, prev, next, now, migrate);
+  }
+
+  // Step 3 of a context switch, shared with HandOff: `next` (not queued)
+  // becomes `cpu`'s current thread. prev stays on_cpu until FinishSwitch on
+  // the other side, which also releases cpu.lock.
+  static void SwitchLocked(CpuState& cpu, Thread* prev, Thread* next, hal::Nanoseconds now,
+                           bool migrate) VOS_NO_THREAD_SAFETY_ANALYSIS {
     next->state_.store(ThreadState::kRunning, std::memory_order_relaxed);
     next->on_cpu_.store(true, std::memory_order_relaxed);
     next->cpu_.store(cpu.id, std::memory_order_relaxed);
@@ -230,6 +238,41 @@ struct SchedulerImpl {
     hal::ContextSwitch(&prev->context_, &next->context_);
     // Resumed, on whichever CPU switched back to us.
     FinishSwitch(ThisCpu());
+  }
+
+  // Whether `cpu` may run `next` now instead of its queued threads (see
+  // Scheduler::HandOff).
+  static bool MayHandOffLocked(CpuState& cpu, const Thread* next) VOS_REQUIRES(cpu.lock) {
+    if (!next->affinity_.Has(cpu.id)) return false;
+    if (next->on_cpu_.load(std::memory_order_acquire)) return false;
+    if (cpu.queue.empty()) return true;
+    if (cpu.queue.HighestPriority() > next->effective_priority()) return false;
+    return !(cpu.rt_throttled && IsRealTime(next) && cpu.queue.HasAny(RunQueue::kBelowRealTime));
+  }
+
+  static void HandOff(Thread* next) VOS_NO_THREAD_SAFETY_ANALYSIS {
+    VOS_ASSERT_MSG(next->state() == ThreadState::kBlocked && !next->queued_ &&
+                       next->blocked_on_ == nullptr,
+                   "hand-off to thread %s, which is not taken off a wait queue", next->name_);
+    CpuState& cpu = ThisCpu();
+    Thread* prev = cpu.current;
+    cpu.lock.Acquire();
+    const hal::Nanoseconds now = hal::Now();
+    Account(cpu, now);
+    if (!MayHandOffLocked(cpu, next)) [[unlikely]] {
+      ++cpu.stats.handoff_fallbacks;
+      cpu.lock.Release();
+      MakeRunnable(next, /*new_thread=*/false);
+      Scheduler::Reschedule();
+      return;
+    }
+    // prev is blocked: a waker that finds it waits for FinishSwitch.
+    VOS_ASSERT(prev != cpu.idle && prev->state() != ThreadState::kRunning);
+    cpu.need_resched.store(false, std::memory_order_relaxed);  // next is the best choice.
+    if (next->cpu() != cpu.id) ++next->stats_.migrations;
+    if (next->slice_left_ == 0) next->slice_left_ = state.config.time_slice;
+    ++cpu.stats.handoffs;
+    SwitchLocked(cpu, prev, next, now, /*migrate=*/false);
   }
 
   // 4. On the thread just switched to: let go of the previous one.
@@ -573,6 +616,8 @@ void Scheduler::Reschedule() VOS_NO_THREAD_SAFETY_ANALYSIS {
   cpu.lock.Acquire();
   SchedulerImpl::RescheduleLocked(cpu);
 }
+
+void Scheduler::HandOff(Thread* next) { SchedulerImpl::HandOff(next); }
 
 void Scheduler::MakeRunnable(Thread* thread, bool new_thread) {
   SchedulerImpl::MakeRunnable(thread, new_thread);

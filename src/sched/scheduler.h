@@ -65,6 +65,8 @@ struct CpuSchedulerStats {
   uint64_t pulled = 0;         // Threads this CPU took from others.
   uint64_t kicks = 0;          // IPIs sent to wake or preempt another CPU.
   uint64_t rt_throttles = 0;   // Real-time windows cut short for others.
+  uint64_t handoffs = 0;       // Direct switches to a woken thread (HandOff).
+  uint64_t handoff_fallbacks = 0;  // Hand-offs that went through the run queue.
   hal::Nanoseconds idle_time = 0;
 };
 
@@ -113,6 +115,17 @@ class Scheduler {
   // after putting the current one back if it is still running. Interrupts
   // disabled, no lock held.
   static void Reschedule();
+  // The direct switch of a synchronous IPC hand-off (WaitQueue::BlockLocked
+  // with a successor): the current thread has committed to sleep, and
+  // `next` was just taken off a wait queue (blocked, on no queue, woken by
+  // nobody else). Runs `next` on this CPU at once, without a run-queue
+  // round trip, when the rules allow it: its affinity includes this CPU, it
+  // has finished switching out wherever it last ran, and no queued thread
+  // here has a higher priority (nor would it break a real-time throttle).
+  // An equal-priority queued thread is passed over: the sleeper donates the
+  // rest of its turn. Otherwise `next` is woken normally and this CPU
+  // reschedules. Interrupts disabled, no lock held, no preemption guard.
+  static void HandOff(Thread* next);
   // Makes a blocked, sleeping or new thread runnable on a CPU chosen by the
   // rules above. Interrupts disabled; waits for the thread to be switched
   // out if it is still on its way off a CPU.

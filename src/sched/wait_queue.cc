@@ -30,12 +30,15 @@ void WaitQueue::RequeueLocked(Thread* thread) {
   InsertLocked(thread);
 }
 
-Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state)
-    VOS_NO_THREAD_SAFETY_ANALYSIS {
+Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state,
+                              Thread* successor) VOS_NO_THREAD_SAFETY_ANALYSIS {
   VOS_ASSERT_MSG(!hal::InterruptsEnabled(), "blocking with interrupts enabled");
   VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()), "blocking under a PreemptionGuard");
   Thread* self = Scheduler::Current();
-  if (deadline != kNoDeadline && deadline <= hal::Now()) return Status::kTimedOut;
+  if (deadline != kNoDeadline && deadline <= hal::Now()) {
+    if (successor != nullptr) Scheduler::MakeRunnable(successor, /*new_thread=*/false);
+    return Status::kTimedOut;
+  }
   // 1. Become a waiter, under the lock the waker takes.
   self->blocked_on_ = this;
   self->wait_result_ = Status::kOk;
@@ -51,19 +54,33 @@ Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state)
   // 3. Sleep. A waker may make us runnable as soon as the lock is released;
   // it waits for this CPU to finish switching away (Thread::on_cpu_).
   lock_->Release();
-  Scheduler::Reschedule();
+  if (successor != nullptr) {
+    Scheduler::HandOff(successor);
+  } else {
+    Scheduler::Reschedule();
+  }
   // 4. Woken: make sure the timeout cannot fire any more, then report.
   if (deadline != kNoDeadline) TimerQueue::Cancel(&self->timeout_);
   lock_->Acquire();
   return self->wait_result_;
 }
 
-void WaitQueue::WakeLocked(Thread* thread, Status result) {
+void WaitQueue::TakeLocked(Thread* thread, Status result) {
   RemoveLocked(thread);
   thread->blocked_on_ = nullptr;
   thread->wait_result_ = result;
   ++thread->stats_.wakeups;
+}
+
+void WaitQueue::WakeLocked(Thread* thread, Status result) {
+  TakeLocked(thread, result);
   Scheduler::MakeRunnable(thread, /*new_thread=*/false);
+}
+
+Thread* WaitQueue::TakeFirstLocked(Status result) {
+  Thread* thread = waiters_.front();
+  if (thread != nullptr) TakeLocked(thread, result);
+  return thread;
 }
 
 bool WaitQueue::WakeOneLocked(Status result) {

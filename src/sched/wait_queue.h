@@ -36,11 +36,21 @@ class WaitQueue {
   // time; kNoDeadline waits forever). Returns the status the waker passed,
   // or kTimedOut. `state` is kBlocked, or kSleeping when only the deadline
   // can end the wait. Interrupts disabled, lock() held, no preemption guard.
+  //
+  // `successor`, if not null, is a thread this critical section took off a
+  // wait queue with TakeFirstLocked: this CPU switches straight to it
+  // (Scheduler::HandOff), the synchronous IPC fast path. It is woken even
+  // if this call times out at once.
   Status BlockLocked(hal::Nanoseconds deadline = kNoDeadline,
-                     ThreadState state = ThreadState::kBlocked) VOS_REQUIRES(lock());
+                     ThreadState state = ThreadState::kBlocked,
+                     Thread* successor = nullptr) VOS_REQUIRES(lock());
 
   // Wakes the first waiter; false when there was none.
   bool WakeOneLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
+  // Takes the first waiter off the queue as woken with `result` but does
+  // not make it runnable: the caller must pass it as the successor of a
+  // BlockLocked before releasing the lock. Null when there is none.
+  Thread* TakeFirstLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
   // Wakes every waiter; returns how many.
   size_t WakeAllLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
 
@@ -57,7 +67,9 @@ class WaitQueue {
 
   void InsertLocked(Thread* thread) VOS_REQUIRES(lock());
   void RemoveLocked(Thread* thread) VOS_REQUIRES(lock());
-  // Takes `thread` off the queue and makes it runnable with `result`.
+  // Takes `thread` off the queue as woken with `result`; WakeLocked also
+  // makes it runnable.
+  void TakeLocked(Thread* thread, Status result) VOS_REQUIRES(lock());
   void WakeLocked(Thread* thread, Status result) VOS_REQUIRES(lock());
   // Timer callback of a waiter's deadline.
   static void OnTimeout(Timer* timer);
