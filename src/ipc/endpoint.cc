@@ -1,0 +1,255 @@
+#include "src/ipc/endpoint.h"
+
+#include "src/hal/time.h"
+#include "src/lib/assert.h"
+#include "src/sched/scheduler.h"
+
+namespace vos {
+
+// One sleeping thread, on its own stack. Linked on one of the endpoint's
+// lists exactly while its thread sleeps on `queue` (both change in the same
+// critical section), so whoever unlinks it under the lock owns waking it.
+struct Endpoint::Waiter {
+  explicit Waiter(SpinLock& lock) : queue(lock) {}
+
+  WaitQueue queue;  // Just this thread.
+  Waiter* next = nullptr;
+  Waiter* prev = nullptr;
+  WaiterList* list = nullptr;  // The list it is on.
+  // A sender's message; a caller also gets its reply, under reply_id.
+  const Message* request = nullptr;
+  Message* reply = nullptr;
+  uint64_t reply_id = 0;
+  // A receiver's buffers.
+  Message* out = nullptr;
+  ReplyHandle* handle = nullptr;
+};
+
+void Endpoint::WaiterList::PushBack(Waiter* waiter) {
+  waiter->list = this;
+  waiter->next = nullptr;
+  waiter->prev = tail_;
+  (tail_ != nullptr ? tail_->next : head_) = waiter;
+  tail_ = waiter;
+  ++size_;
+}
+
+void Endpoint::WaiterList::Remove(Waiter* waiter) {
+  VOS_ASSERT(waiter->list == this);
+  (waiter->prev != nullptr ? waiter->prev->next : head_) = waiter->next;
+  (waiter->next != nullptr ? waiter->next->prev : tail_) = waiter->prev;
+  waiter->next = nullptr;
+  waiter->prev = nullptr;
+  waiter->list = nullptr;
+  --size_;
+}
+
+// Linear in the calls taken but not answered: about one per server thread.
+Endpoint::Waiter* Endpoint::WaiterList::Find(uint64_t reply_id) const {
+  Waiter* waiter = head_;
+  while (waiter != nullptr && waiter->reply_id != reply_id) waiter = waiter->next;
+  return waiter;
+}
+
+Status Endpoint::BlockLocked(Waiter& waiter, hal::Nanoseconds deadline, Thread* successor)
+    VOS_NO_THREAD_SAFETY_ANALYSIS {
+  return waiter.queue.BlockLocked(deadline, ThreadState::kBlocked, successor);
+}
+
+void Endpoint::WakeLocked(Waiter& waiter, Status result) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  const bool woken = waiter.queue.WakeOneLocked(result);
+  VOS_ASSERT(woken);
+}
+
+bool Endpoint::SleepingLocked(const Waiter& waiter) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  return !waiter.queue.EmptyLocked();
+}
+
+Thread* Endpoint::TakeThreadLocked(Waiter& waiter) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  Thread* thread = waiter.queue.TakeFirstLocked(Status::kOk);
+  VOS_ASSERT(thread != nullptr);
+  return thread;
+}
+
+Endpoint::Waiter* Endpoint::FirstSleeperLocked(WaiterList& list) {
+  Waiter* waiter = list.front();
+  // Dropped: its timeout woke it, and it has not taken the lock back yet.
+  while (waiter != nullptr && !SleepingLocked(*waiter)) {
+    list.Remove(waiter);
+    waiter = list.front();
+  }
+  return waiter;
+}
+
+Endpoint::Waiter* Endpoint::PopSleeperLocked(WaiterList& list) {
+  Waiter* waiter = FirstSleeperLocked(list);
+  if (waiter != nullptr) list.Remove(waiter);
+  return waiter;
+}
+
+void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
+  while (Waiter* waiter = PopSleeperLocked(list)) WakeLocked(*waiter, result);
+}
+
+bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle) {
+  out = *sender.request;
+  if (sender.reply == nullptr) {
+    handle = ReplyHandle{};
+    ++stats_.sends;
+    return false;
+  }
+  sender.reply_id = next_reply_id_++;
+  handle = ReplyHandle{sender.reply_id};
+  replies_.PushBack(&sender);
+  return true;
+}
+
+Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply) {
+  if (handle.value == 0) return nullptr;
+  Waiter* caller = replies_.Find(handle.value);
+  if (caller == nullptr) return nullptr;
+  replies_.Remove(caller);
+  if (!SleepingLocked(*caller)) return nullptr;  // Timed out just now.
+  *caller->reply = reply;
+  return caller;
+}
+
+Status Endpoint::WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* successor) {
+  const Status status = BlockLocked(self, deadline, successor);
+  if (status == Status::kTimedOut) {
+    // Nobody used our buffers: whoever pairs with a waiter checks first
+    // that it still sleeps. We may still be listed (or were dropped).
+    if (self.list != nullptr) self.list->Remove(&self);
+    ++stats_.timeouts;
+  }
+  return status;
+}
+
+Status Endpoint::SendOrCall(const Message& request, Message* reply, hal::Nanoseconds deadline) {
+  IrqSpinLockGuard guard(lock_);
+  if (closed_) return Status::kPeerClosed;
+  Waiter self(lock_);
+  self.request = &request;
+  self.reply = reply;
+  Waiter* receiver = PopSleeperLocked(receivers_);
+  if (receiver == nullptr) {
+    if (reply != nullptr) ++stats_.slow_calls;
+    senders_.PushBack(&self);
+    return WaitLocked(self, deadline, nullptr);
+  }
+  if (!DeliverLocked(self, *receiver->out, *receiver->handle)) {
+    // A Send is complete once taken.
+    WakeLocked(*receiver, Status::kOk);
+    return Status::kOk;
+  }
+  // Fast path: the receiver runs next, here, while we wait on replies_.
+  ++stats_.fast_calls;
+  return WaitLocked(self, deadline, TakeThreadLocked(*receiver));
+}
+
+Status Endpoint::Call(const Message& request, Message& reply, hal::Nanoseconds deadline) {
+  // Past its deadline a call must not reach a server it cannot wait for.
+  if (deadline != kNoDeadline && deadline <= hal::Now()) return Status::kTimedOut;
+  return SendOrCall(request, &reply, deadline);
+}
+
+Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline) {
+  return SendOrCall(message, nullptr, deadline);
+}
+
+Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
+                               Thread* successor) {
+  if (Waiter* sender = PopSleeperLocked(senders_)) {
+    VOS_ASSERT(successor == nullptr);  // Callers hand off only to sleep.
+    if (!DeliverLocked(*sender, out, handle)) WakeLocked(*sender, Status::kOk);
+    return Status::kOk;
+  }
+  Waiter self(lock_);
+  self.out = &out;
+  self.handle = &handle;
+  receivers_.PushBack(&self);
+  return WaitLocked(self, deadline, successor);
+}
+
+Status Endpoint::Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline) {
+  IrqSpinLockGuard guard(lock_);
+  if (closed_) return Status::kPeerClosed;
+  return ReceiveLocked(out, handle, deadline, nullptr);
+}
+
+Status Endpoint::Reply(ReplyHandle handle, const Message& reply) {
+  IrqSpinLockGuard guard(lock_);
+  if (closed_) return Status::kPeerClosed;
+  Waiter* caller = AnswerLocked(handle, reply);
+  if (caller == nullptr) return Status::kNotFound;
+  ++stats_.slow_replies;
+  WakeLocked(*caller, Status::kOk);
+  return Status::kOk;
+}
+
+Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
+                                 ReplyHandle& next, hal::Nanoseconds deadline) {
+  IrqSpinLockGuard guard(lock_);
+  if (closed_) return Status::kPeerClosed;
+  Waiter* caller = AnswerLocked(handle, reply);
+  if (caller == nullptr) return Status::kNotFound;
+  if (FirstSleeperLocked(senders_) != nullptr) {
+    // A request waits, so we will not sleep: wake the caller normally.
+    ++stats_.slow_replies;
+    WakeLocked(*caller, Status::kOk);
+    return ReceiveLocked(out, next, deadline, nullptr);
+  }
+  // Fast path: the caller runs next, here, while we wait for a request.
+  ++stats_.fast_replies;
+  return ReceiveLocked(out, next, deadline, TakeThreadLocked(*caller));
+}
+
+void Endpoint::Close() {
+  IrqSpinLockGuard guard(lock_);
+  closed_ = true;
+  WakeAllLocked(senders_, Status::kPeerClosed);
+  WakeAllLocked(receivers_, Status::kPeerClosed);
+  WakeAllLocked(replies_, Status::kPeerClosed);
+}
+
+bool Endpoint::closed() const {
+  IrqSpinLockGuard guard(lock_);
+  return closed_;
+}
+
+void Endpoint::AttachReceiver() {
+  IrqSpinLockGuard guard(lock_);
+  ++receiver_sides_;
+}
+
+void Endpoint::DetachReceiver() {
+  bool last;
+  {
+    IrqSpinLockGuard guard(lock_);
+    VOS_ASSERT_MSG(receiver_sides_ > 0, "endpoint receiver detached twice");
+    last = --receiver_sides_ == 0;
+  }
+  if (last) Close();
+}
+
+EndpointStats Endpoint::stats() const {
+  IrqSpinLockGuard guard(lock_);
+  return stats_;
+}
+
+uint32_t Endpoint::WaitingSenders() const {
+  IrqSpinLockGuard guard(lock_);
+  return senders_.size();
+}
+
+uint32_t Endpoint::WaitingReceivers() const {
+  IrqSpinLockGuard guard(lock_);
+  return receivers_.size();
+}
+
+uint32_t Endpoint::AwaitingReplies() const {
+  IrqSpinLockGuard guard(lock_);
+  return replies_.size();
+}
+
+}  // namespace vos
