@@ -123,6 +123,73 @@ TEST(EndpointTest, FastPathSwitchesDirectlyWhenTheReceiverWaits) {
   }));
 }
 
+// The hand-off falls back to the run queue when the receiver may not run
+// on the caller's CPU; the call still completes.
+TEST(EndpointTest, HandOffRespectsAffinity) {
+  ExpectPoweredOff(RunScheduled({.cpus = 2}, [] {
+    static Endpoint* endpoint;
+    Endpoint local(NoRelease);
+    endpoint = &local;
+    ASSERT_EQ(Scheduler::SetAffinity(CpuMask::Only(0)), Status::kOk);
+    ThreadOptions options;
+    options.affinity = CpuMask::Only(1);
+    Thread* server = StartThread([](void*) { Serve(*endpoint); }, nullptr, options);
+    ASSERT_NE(server, nullptr);
+    const ThreadId id = server->id();
+    Scheduler::SleepFor(10'000);
+    ASSERT_EQ(endpoint->WaitingReceivers(), 1u);
+    const uint64_t fallbacks = Scheduler::CpuStats(0).handoff_fallbacks;
+    Message reply;
+    ASSERT_EQ(endpoint->Call(MakeNumbered(2, 3), reply), Status::kOk);
+    EXPECT_EQ(NumberOf(reply), 3u * 3 + 2);
+    EXPECT_EQ(endpoint->stats().fast_calls, 1u);  // The endpoint's choice...
+    EXPECT_EQ(Scheduler::CpuStats(0).handoff_fallbacks, fallbacks + 1);  // ...not allowed here.
+    EXPECT_EQ(Scheduler::CpuStats(0).handoffs, 0u);
+    EXPECT_EQ(Scheduler::Lookup(id)->cpu(), 1u);
+    endpoint->Close();
+    EXPECT_TRUE(Scheduler::Join(id).ok());
+  }));
+}
+
+// A low-priority server does not jump ahead of a higher-priority thread
+// queued on the caller's CPU: the hand-off falls back and the queued thread
+// runs first.
+TEST(EndpointTest, HandOffRespectsPriorities) {
+  ExpectPoweredOff(RunScheduled({.cpus = 1, .body_priority = kDefaultPriority + 2}, [] {
+    static Endpoint* endpoint;
+    static std::atomic<bool> medium_ran{false};
+    static bool medium_ran_before_server = false;
+    Endpoint local(NoRelease);
+    endpoint = &local;
+    ThreadOptions low;
+    low.priority = kDefaultPriority;
+    Thread* server = StartThread(
+        [](void*) {
+          Message request;
+          ReplyHandle handle;
+          ASSERT_EQ(endpoint->Receive(request, handle), Status::kOk);
+          medium_ran_before_server = medium_ran.load();
+          ASSERT_EQ(endpoint->Reply(handle, AnswerTo(request)), Status::kOk);
+        },
+        nullptr, low);
+    ASSERT_NE(server, nullptr);
+    const ThreadId server_id = server->id();
+    Scheduler::SleepFor(10'000);  // The server now waits in Receive.
+    ThreadOptions medium;
+    medium.priority = kDefaultPriority + 1;
+    Thread* runner = StartThread([](void*) { medium_ran = true; }, nullptr, medium);
+    ASSERT_NE(runner, nullptr);  // Queued: we have the higher priority.
+    const ThreadId runner_id = runner->id();
+    EXPECT_FALSE(medium_ran.load());
+    Message reply;
+    ASSERT_EQ(endpoint->Call(MakeNumbered(1, 1), reply), Status::kOk);
+    EXPECT_TRUE(medium_ran_before_server);
+    EXPECT_EQ(Scheduler::CpuStats(0).handoff_fallbacks, 1u);
+    EXPECT_TRUE(Scheduler::Join(server_id).ok());
+    EXPECT_TRUE(Scheduler::Join(runner_id).ok());
+  }));
+}
+
 // A caller that finds no receiver queues (slow path); the receiver that
 // comes later takes it, and Reply wakes the caller normally.
 TEST(EndpointTest, SlowPathWhenNoReceiverWaits) {
