@@ -1,5 +1,7 @@
 #include "src/ipc/endpoint.h"
 
+#include <algorithm>
+
 #include "src/hal/time.h"
 #include "src/lib/assert.h"
 #include "src/sched/scheduler.h"
@@ -18,12 +20,25 @@ struct Endpoint::Waiter {
   WaiterList* list = nullptr;  // The list it is on.
   // A sender's message; a caller also gets its reply, under reply_id.
   const Message* request = nullptr;
+  Bulk request_bulk;
   Message* reply = nullptr;
+  BulkBuffer* reply_bulk = nullptr;
   uint64_t reply_id = 0;
   // A receiver's buffers.
   Message* out = nullptr;
   ReplyHandle* handle = nullptr;
+  BulkBuffer* out_bulk = nullptr;
 };
+
+namespace {
+
+void CopyBulk(Bulk from, BulkBuffer* to) {
+  if (to == nullptr) return;
+  std::copy_n(from.data, from.size, to->data);
+  to->size = from.size;
+}
+
+}  // namespace
 
 void Endpoint::WaiterList::PushBack(Waiter* waiter) {
   waiter->list = this;
@@ -91,8 +106,10 @@ void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
   while (Waiter* waiter = PopSleeperLocked(list)) WakeLocked(*waiter, result);
 }
 
-bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle) {
+bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
+                             BulkBuffer* bulk) {
   out = *sender.request;
+  CopyBulk(sender.request_bulk, bulk);
   if (sender.reply == nullptr) {
     handle = ReplyHandle{};
     ++stats_.sends;
@@ -104,13 +121,14 @@ bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle) 
   return true;
 }
 
-Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply) {
+Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk) {
   if (handle.value == 0) return nullptr;
   Waiter* caller = replies_.Find(handle.value);
   if (caller == nullptr) return nullptr;
   replies_.Remove(caller);
   if (!SleepingLocked(*caller)) return nullptr;  // Timed out just now.
   *caller->reply = reply;
+  CopyBulk(bulk, caller->reply_bulk);
   return caller;
 }
 
@@ -125,19 +143,24 @@ Status Endpoint::WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* suc
   return status;
 }
 
-Status Endpoint::SendOrCall(const Message& request, Message* reply, hal::Nanoseconds deadline) {
+Status Endpoint::SendOrCall(const Message& request, Bulk bulk, Message* reply,
+                            BulkBuffer* reply_bulk, hal::Nanoseconds deadline) {
+  if (bulk.size > kMaxBulk) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
   Waiter self(lock_);
   self.request = &request;
+  self.request_bulk = bulk;
   self.reply = reply;
+  self.reply_bulk = reply_bulk;
+  if (reply_bulk != nullptr) reply_bulk->size = 0;
   Waiter* receiver = PopSleeperLocked(receivers_);
   if (receiver == nullptr) {
     if (reply != nullptr) ++stats_.slow_calls;
     senders_.PushBack(&self);
     return WaitLocked(self, deadline, nullptr);
   }
-  if (!DeliverLocked(self, *receiver->out, *receiver->handle)) {
+  if (!DeliverLocked(self, *receiver->out, *receiver->handle, receiver->out_bulk)) {
     // A Send is complete once taken.
     WakeLocked(*receiver, Status::kOk);
     return Status::kOk;
@@ -147,40 +170,45 @@ Status Endpoint::SendOrCall(const Message& request, Message* reply, hal::Nanosec
   return WaitLocked(self, deadline, TakeThreadLocked(*receiver));
 }
 
-Status Endpoint::Call(const Message& request, Message& reply, hal::Nanoseconds deadline) {
+Status Endpoint::Call(const Message& request, Message& reply, hal::Nanoseconds deadline,
+                      Bulk request_bulk, BulkBuffer* reply_bulk) {
   // Past its deadline a call must not reach a server it cannot wait for.
   if (deadline != kNoDeadline && deadline <= hal::Now()) return Status::kTimedOut;
-  return SendOrCall(request, &reply, deadline);
+  return SendOrCall(request, request_bulk, &reply, reply_bulk, deadline);
 }
 
-Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline) {
-  return SendOrCall(message, nullptr, deadline);
+Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline, Bulk bulk) {
+  return SendOrCall(message, bulk, nullptr, nullptr, deadline);
 }
 
-Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
-                               Thread* successor) {
+Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk,
+                               hal::Nanoseconds deadline, Thread* successor) {
+  if (bulk != nullptr) bulk->size = 0;
   if (Waiter* sender = PopSleeperLocked(senders_)) {
     VOS_ASSERT(successor == nullptr);  // Callers hand off only to sleep.
-    if (!DeliverLocked(*sender, out, handle)) WakeLocked(*sender, Status::kOk);
+    if (!DeliverLocked(*sender, out, handle, bulk)) WakeLocked(*sender, Status::kOk);
     return Status::kOk;
   }
   Waiter self(lock_);
   self.out = &out;
   self.handle = &handle;
+  self.out_bulk = bulk;
   receivers_.PushBack(&self);
   return WaitLocked(self, deadline, successor);
 }
 
-Status Endpoint::Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline) {
+Status Endpoint::Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
+                         BulkBuffer* bulk) {
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  return ReceiveLocked(out, handle, deadline, nullptr);
+  return ReceiveLocked(out, handle, bulk, deadline, nullptr);
 }
 
-Status Endpoint::Reply(ReplyHandle handle, const Message& reply) {
+Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk) {
+  if (bulk.size > kMaxBulk) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply);
+  Waiter* caller = AnswerLocked(handle, reply, bulk);
   if (caller == nullptr) return Status::kNotFound;
   ++stats_.slow_replies;
   WakeLocked(*caller, Status::kOk);
@@ -188,20 +216,22 @@ Status Endpoint::Reply(ReplyHandle handle, const Message& reply) {
 }
 
 Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
-                                 ReplyHandle& next, hal::Nanoseconds deadline) {
+                                 ReplyHandle& next, hal::Nanoseconds deadline, Bulk reply_bulk,
+                                 BulkBuffer* out_bulk) {
+  if (reply_bulk.size > kMaxBulk) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply);
+  Waiter* caller = AnswerLocked(handle, reply, reply_bulk);
   if (caller == nullptr) return Status::kNotFound;
   if (FirstSleeperLocked(senders_) != nullptr) {
     // A request waits, so we will not sleep: wake the caller normally.
     ++stats_.slow_replies;
     WakeLocked(*caller, Status::kOk);
-    return ReceiveLocked(out, next, deadline, nullptr);
+    return ReceiveLocked(out, next, out_bulk, deadline, nullptr);
   }
   // Fast path: the caller runs next, here, while we wait for a request.
   ++stats_.fast_replies;
-  return ReceiveLocked(out, next, deadline, TakeThreadLocked(*caller));
+  return ReceiveLocked(out, next, out_bulk, deadline, TakeThreadLocked(*caller));
 }
 
 void Endpoint::Close() {

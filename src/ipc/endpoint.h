@@ -42,6 +42,21 @@ struct ReplyHandle {
   constexpr bool operator==(const ReplyHandle&) const = default;
 };
 
+// The bytes of a large message beyond its inline Message, in kernel memory:
+// copied once, at delivery, into the receiver's BulkBuffer.
+inline constexpr uint32_t kMaxBulk = 4096;
+struct Bulk {
+  const uint8_t* data = nullptr;
+  uint32_t size = 0;  // At most kMaxBulk.
+};
+// Where a receiver takes a large message's bytes: kMaxBulk bytes at `data`.
+// Delivery sets `size` (0 for a small message). A receiver without one gets
+// the inline part only.
+struct BulkBuffer {
+  uint8_t* data = nullptr;
+  uint32_t size = 0;
+};
+
 struct EndpointStats {
   uint64_t fast_calls = 0;    // Calls handed straight to a waiting receiver.
   uint64_t slow_calls = 0;    // Calls that queued for a receiver.
@@ -57,21 +72,28 @@ class Endpoint final : public KernelObject {
 
   explicit Endpoint(ReleaseFunction release) : KernelObject(kType, release) {}
 
+  // Every operation takes an optional Bulk to send and BulkBuffer to
+  // receive into, for large messages; a Bulk over kMaxBulk is
+  // kInvalidArgument.
+  //
   // Sends `request` and sleeps until a receiver replies into `reply`, or
   // `deadline` (kTimedOut; the whole call, both phases), or the endpoint
   // closes (kPeerClosed).
-  Status Call(const Message& request, Message& reply, hal::Nanoseconds deadline = kNoDeadline);
+  Status Call(const Message& request, Message& reply, hal::Nanoseconds deadline = kNoDeadline,
+              Bulk request_bulk = {}, BulkBuffer* reply_bulk = nullptr);
   // Sleeps until a receiver takes `message`; errors as Call.
-  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline);
+  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline, Bulk bulk = {});
   // Sleeps until a message arrives. For a Call, `handle` names it for the
   // reply; for a Send it is ReplyHandle{}. kTimedOut, kPeerClosed.
-  Status Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline = kNoDeadline);
+  Status Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline = kNoDeadline,
+                 BulkBuffer* bulk = nullptr);
   // Answers the call `handle` names; kNotFound if no caller waits for it.
-  Status Reply(ReplyHandle handle, const Message& reply);
+  Status Reply(ReplyHandle handle, const Message& reply, Bulk bulk = {});
   // Reply, then Receive, in one step. kNotFound (and nothing received) when
   // no caller waits for `handle`.
   Status ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
-                         ReplyHandle& next, hal::Nanoseconds deadline = kNoDeadline);
+                         ReplyHandle& next, hal::Nanoseconds deadline = kNoDeadline,
+                         Bulk reply_bulk = {}, BulkBuffer* out_bulk = nullptr);
 
   // Wakes every sleeper with kPeerClosed and fails every later operation
   // with it. Idempotent.
@@ -110,14 +132,15 @@ class Endpoint final : public KernelObject {
   // Copies `sender`'s message into a receiver's buffers. A Call then waits
   // on replies_ under a fresh handle (true); a Send is complete (false)
   // and its sender still to be woken.
-  bool DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle) VOS_REQUIRES(lock_);
+  bool DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle, BulkBuffer* bulk)
+      VOS_REQUIRES(lock_);
   // Removes `handle`'s caller from replies_ with `reply` copied in, still
   // to be woken; null if none.
-  Waiter* AnswerLocked(ReplyHandle handle, const Message& reply) VOS_REQUIRES(lock_);
+  Waiter* AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk) VOS_REQUIRES(lock_);
   // Receives into `out`, or queues as a receiver and sleeps, handing the
   // CPU to `successor` if given.
-  Status ReceiveLocked(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
-                       Thread* successor) VOS_REQUIRES(lock_);
+  Status ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk,
+                       hal::Nanoseconds deadline, Thread* successor) VOS_REQUIRES(lock_);
   // Sleeps as `self` (already on a list), handing the CPU to `successor` if
   // given; afterwards `self` is on no list.
   Status WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* successor)
@@ -135,7 +158,8 @@ class Endpoint final : public KernelObject {
   Thread* TakeThreadLocked(Waiter& waiter) VOS_REQUIRES(lock_);
   void WakeAllLocked(WaiterList& list, Status result) VOS_REQUIRES(lock_);
   // Sends as Send (reply null) or Call.
-  Status SendOrCall(const Message& request, Message* reply, hal::Nanoseconds deadline);
+  Status SendOrCall(const Message& request, Bulk bulk, Message* reply, BulkBuffer* reply_bulk,
+                    hal::Nanoseconds deadline);
 
   mutable SpinLock lock_;
   WaiterList senders_ VOS_GUARDED_BY(lock_);    // Send and Call, not yet taken.

@@ -190,6 +190,58 @@ TEST(EndpointTest, HandOffRespectsPriorities) {
   }));
 }
 
+// A 4 KiB request and reply travel out of line, copied once each way; more
+// than kMaxBulk is refused before anything is sent.
+TEST(EndpointTest, LargeMessagesTravelOutOfLine) {
+  ExpectPoweredOff(RunScheduled({.cpus = 2}, [] {
+    static Endpoint* endpoint;
+    Endpoint local(NoRelease);
+    endpoint = &local;
+    Thread* server = StartThread(
+        [](void*) {
+          static uint8_t in[kMaxBulk];
+          static uint8_t out[kMaxBulk];
+          BulkBuffer bulk{in};
+          Message request;
+          ReplyHandle handle;
+          Status status = endpoint->Receive(request, handle, kNoDeadline, &bulk);
+          while (status == Status::kOk) {
+            for (uint32_t i = 0; i < bulk.size; ++i) out[i] = static_cast<uint8_t>(in[i] + 1);
+            status = endpoint->ReplyAndReceive(handle, request, request, handle, kNoDeadline,
+                                               Bulk{out, bulk.size}, &bulk);
+          }
+        },
+        nullptr);
+    ASSERT_NE(server, nullptr);
+    const ThreadId id = server->id();
+    static uint8_t request_bytes[kMaxBulk + 1];
+    static uint8_t reply_bytes[kMaxBulk];
+    for (uint32_t i = 0; i < kMaxBulk; ++i) request_bytes[i] = static_cast<uint8_t>(i * 7);
+    for (uint32_t size : {kMaxBulk, 100u, 0u}) {
+      SCOPED_TRACE(size);
+      BulkBuffer reply_bulk{reply_bytes, 12345};
+      Message reply;
+      ASSERT_EQ(endpoint->Call(MakeNumbered(1, size), reply, kNoDeadline,
+                               Bulk{request_bytes, size}, &reply_bulk),
+                Status::kOk);
+      EXPECT_EQ(NumberOf(reply), size);
+      ASSERT_EQ(reply_bulk.size, size);
+      for (uint32_t i = 0; i < size; ++i) {
+        ASSERT_EQ(reply_bytes[i], static_cast<uint8_t>(i * 7 + 1)) << i;
+      }
+    }
+    Message reply;
+    EXPECT_EQ(endpoint->Call(MakeNumbered(1, 0), reply, kNoDeadline,
+                             Bulk{request_bytes, kMaxBulk + 1}),
+              Status::kInvalidArgument);
+    EXPECT_EQ(endpoint->Send(MakeNumbered(1, 0), kNoDeadline, Bulk{request_bytes, kMaxBulk + 1}),
+              Status::kInvalidArgument);
+    EXPECT_EQ(endpoint->stats().fast_calls + endpoint->stats().slow_calls, 3u);
+    endpoint->Close();
+    EXPECT_TRUE(Scheduler::Join(id).ok());
+  }));
+}
+
 // A caller that finds no receiver queues (slow path); the receiver that
 // comes later takes it, and Reply wakes the caller normally.
 TEST(EndpointTest, SlowPathWhenNoReceiverWaits) {
