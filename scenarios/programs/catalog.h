@@ -19,6 +19,15 @@
 //                         number of the first check that failed
 //   info                  checks process_info and thread_info of itself;
 //                         exits 0 or the failed check's number
+//   cap_abuse             guessed, foreign, deleted, revoked, under-privileged
+//                         and wrong-type tokens; exits 0 when each got the
+//                         documented error, else the failed check's number
+//   cap_foreign tokens... checks that none of `tokens` (another process's)
+//                         works here; exits 0 or the failed check's number
+//   cap_holder  ... token  uses a process capability the kernel granted it
+//                         (its last argument) until that fails: exits with
+//                         the error (100: never worked, 101: never failed)
+//   kill_self  code       kills itself with kill(0, code)
 //   nop                   exits 0 at once
 // Arguments are uint64_t values, packed one after another.
 #ifndef VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_

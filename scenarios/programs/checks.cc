@@ -36,19 +36,20 @@ int64_t Abuse(Args) {
       {vos::user::Spawn(nop, 3, out, vos::abi::kMaxArgsSize + 1), Status::kInvalidArgument},
       {vos::user::Wait(vos::abi::kAnyChild, out), Status::kNotFound},
       {vos::user::Wait(vos::abi::kAnyChild, out, 0x80), Status::kInvalidArgument},
-      {vos::user::Wait(12345, out), Status::kNotFound},
-      {vos::user::Wait(vos::abi::kInitPid, out), Status::kNotFound},
-      {vos::user::Kill(vos::abi::kInitPid, 1), Status::kPermissionDenied},
-      {vos::user::Kill(0, 1), Status::kNotFound},
-      {vos::user::Kill((uint64_t{77} << 32) | 3, 1), Status::kNotFound},
+      // Pids are not tokens.
+      {vos::user::Wait(12345, out), Status::kBadHandle},
+      {vos::user::Wait(vos::abi::kInitPid, out), Status::kBadHandle},
+      {vos::user::Kill(vos::abi::kInitPid, 1), Status::kBadHandle},
+      {vos::user::Kill((uint64_t{77} << 32) | 3, 1), Status::kBadHandle},
       {vos::user::ProcessInfo(0, 0x8), Status::kInvalidArgument},
       {vos::user::ProcessInfo(0, kKernelAddress), Status::kInvalidArgument},
-      {vos::user::ProcessInfo(12345, out), Status::kNotFound},
-      {vos::user::ThreadInfo(12345, out), Status::kNotFound},
+      {vos::user::ProcessInfo(12345, out), Status::kBadHandle},
+      {vos::user::ThreadInfo(12345, out), Status::kBadHandle},
       {vos::user::ThreadInfo(0, kUnmapped), Status::kInvalidArgument},
       {vos::user::DebugWrite(out, 100000), Status::kInvalidArgument},
       {vos::user::DebugWrite(kUnmapped, 10), Status::kInvalidArgument},
-      {vos::user::Syscall(Syscall::kThreadJoin, 0), Status::kInvalidArgument},
+      {vos::user::Syscall(Syscall::kThreadJoin, 0), Status::kBadHandle},
+      {vos::user::CapInspect(0, out), Status::kBadHandle},
   };
   int64_t number = 1;
   for (const Check& check : checks) {
@@ -80,10 +81,15 @@ int64_t Info(Args) {
   if (process.state != vos::abi::ProcessState::kRunning || process.threads != 1) return 4;
   if (process.parent != vos::abi::kInitPid) return 5;
   if (process.syscalls < 1) return 6;
-  if (vos::user::ProcessInfo(process.parent, at) != 0) return 7;
-  vos::abi::ProcessInfo parent;
-  vos::user::Load(at, &parent, sizeof(parent));
-  if (parent.children < 1 || parent.pid != vos::abi::kInitPid) return 8;
+  // A child, through the token spawn returned.
+  const int64_t child = SpawnWith("nop", nullptr, 0);
+  if (child <= 0 || vos::user::ProcessInfo(static_cast<uint64_t>(child), at) != 0) return 7;
+  vos::abi::ProcessInfo info;
+  vos::user::Load(at, &info, sizeof(info));
+  if (info.parent != process.pid || info.pid == process.pid) return 8;
+  if (vos::user::Wait(static_cast<uint64_t>(child), 0) != static_cast<int64_t>(info.pid)) {
+    return 10;
+  }
   const int64_t before = vos::user::GetTime();
   vos::user::Sleep(10'000);
   if (vos::user::GetTime() - before < 10'000) return 9;

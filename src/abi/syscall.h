@@ -12,6 +12,13 @@
 // through the MMU with user permissions, so a bad pointer returns
 // kInvalidArgument and never faults the kernel. Unknown numbers return
 // kNotSupported.
+//
+// Capability tokens name kernel objects (processes, threads, ...): each is
+// meaningful only in the capability space of the process that holds it, is
+// always >= 0 as an int64_t and is never 0. A bad token fails with
+// kBadHandle (forged, stale, deleted, revoked or another process's),
+// kInvalidArgument (an object of the wrong type) or kPermissionDenied (a
+// capability without the rights the call needs, listed as "needs").
 #ifndef VERIDIAN_SRC_ABI_SYSCALL_H_
 #define VERIDIAN_SRC_ABI_SYSCALL_H_
 
@@ -25,45 +32,62 @@ enum class Syscall : uint64_t {
   // thread_exit(code): ends the calling thread; the last one to go ends the
   // process with `code`.
   kThreadExit = 1,
-  // spawn(name, name_len, args, args_len) -> pid: starts catalog program
+  // spawn(name, name_len, args, args_len) -> token: starts catalog program
   // `name` as a child; its entry gets a copy of the `args` bytes (at most
-  // kMaxArgsSize) at kUserDataBase. kNotFound for an unknown program.
+  // kMaxArgsSize) at kUserDataBase. The token names the child with
+  // kChildRights. kNotFound for an unknown program.
   kSpawn = 2,
-  // thread_create(entry, arg) -> tid: a new thread of the calling process
-  // running entry(arg, 0) (a user code address).
+  // thread_create(entry, arg) -> token: a new thread of the calling process
+  // running entry(arg, 0) (a user code address); the token names it with
+  // kThreadRights.
   kThreadCreate = 3,
-  // wait(pid, status, flags) -> pid: reaps a zombie child (pid, or any
-  // child for kAnyChild), writing its ExitStatus to `status` unless it is 0.
-  // Blocks unless flags has kWaitNoHang (then 0 when none is ready).
-  // kNotFound when no such child exists.
+  // wait(token or kAnyChild, status, flags) -> pid: reaps a zombie child
+  // (the process the token names, needs kRightRead; or any child), writing
+  // its ExitStatus to `status` unless it is 0. Blocks unless flags has
+  // kWaitNoHang (then 0 when none is ready). kNotFound when no such child
+  // exists (a token to a reaped process or one that is not a child).
   kWait = 4,
-  // kill(pid, code) -> 0: ends the process (the caller or a descendant) with
-  // ExitReason::kKilled and `code`. kPermissionDenied for other processes.
+  // kill(token or 0 for self, code) -> 0: ends the process with
+  // ExitReason::kKilled and `code`; needs kRightProcessKill. Init cannot be
+  // killed (kPermissionDenied).
   kKill = 5,
   // yield() -> 0
   kYield = 6,
   // sleep(nanoseconds) -> 0: at least that much simulated/monotonic time.
   kSleep = 7,
-  // process_info(pid or 0 for self, out) -> 0: fills a ProcessInfo. Any
-  // live or zombie process may be queried.
+  // process_info(token or 0 for self, out) -> 0: fills a ProcessInfo; needs
+  // kRightRead. kNotFound once the process is reaped.
   kProcessInfo = 8,
-  // thread_info(tid or 0 for self, out) -> 0: fills a ThreadInfo; threads of
-  // the calling process only.
+  // thread_info(token or 0 for self, out) -> 0: fills a ThreadInfo; needs
+  // kRightRead. kNotFound once the thread has exited.
   kThreadInfo = 9,
   // get_time() -> monotonic nanoseconds.
   kGetTime = 10,
-  // thread_join(tid) -> 0: waits until that thread of the calling process
-  // has exited (exit codes of threads are not kept). kInvalidArgument for
-  // the caller's own or a malformed id.
+  // thread_join(token) -> 0: waits until that thread of the calling process
+  // has exited (exit codes of threads are not kept); needs kRightRead.
+  // kInvalidArgument for the caller itself or another process's thread.
   kThreadJoin = 11,
   // debug_write(text, length) -> length: writes to the kernel console.
   kDebugWrite = 12,
+  // cap_inspect(token, out) -> 0: fills a CapabilityInfo.
+  kCapInspect = 13,
+  // cap_derive(token, rights) -> token: a new capability to the same object
+  // with `rights`, a subset of the source's; needs kRightDerive. Revoking
+  // the source removes it.
+  kCapDerive = 14,
+  // cap_delete(token) -> 0: removes this capability (what was derived from
+  // it stays).
+  kCapDelete = 15,
+  // cap_revoke(token) -> 0: removes every capability derived from this one,
+  // transitively, in every process; this one stays.
+  kCapRevoke = 16,
+  // Numbers 17 and up: IPC.
   kCount,
 };
 
 // The pid of init, the first process: every orphan's new parent.
 inline constexpr uint64_t kInitPid = (uint64_t{1} << 32) | 0;  // Slot 0, generation 1.
-inline constexpr uint64_t kAnyChild = ~uint64_t{0};
+inline constexpr uint64_t kAnyChild = ~uint64_t{0};  // Never a token.
 inline constexpr uint64_t kWaitNoHang = 1;
 
 // Where a new process finds its arguments (entry(args, args_len)): the start
@@ -76,6 +100,36 @@ inline constexpr uint64_t kMaxNameSize = 64;
 inline constexpr uint64_t kMaxDebugWrite = 256;
 // The most capabilities one process may hold (its limit may be lower).
 inline constexpr uint32_t kMaxCapabilities = 1u << 23;
+
+// Capability rights (CapabilityInfo::rights, cap_derive): bits 0..7 are
+// generic, bits 8..15 mean something per object type.
+inline constexpr uint64_t kRightRead = 1 << 0;
+inline constexpr uint64_t kRightWrite = 1 << 1;
+inline constexpr uint64_t kRightGrant = 1 << 2;   // May be transferred.
+inline constexpr uint64_t kRightDerive = 1 << 3;  // cap_derive.
+inline constexpr uint64_t kRightProcessCreateThread = 1 << 8;
+inline constexpr uint64_t kRightProcessKill = 1 << 9;
+inline constexpr uint64_t kAllRights = 0xffff;
+// What spawn's and thread_create's tokens carry.
+inline constexpr uint64_t kChildRights = kRightRead | kRightWrite | kRightGrant | kRightDerive |
+                                         kRightProcessCreateThread | kRightProcessKill;
+inline constexpr uint64_t kThreadRights = kRightRead | kRightWrite | kRightGrant | kRightDerive;
+
+enum class ObjectType : uint32_t {
+  kProcess = 1,
+  kThread = 2,
+  kAddressSpace = 3,
+  kMemoryRegion = 4,
+  kEndpoint = 5,
+  kChannel = 6,
+  kSharedMemory = 7,
+  kInterrupt = 8,
+};
+
+struct CapabilityInfo {
+  ObjectType type;
+  uint32_t rights;
+};
 
 enum class ExitReason : uint32_t {
   kExited = 1,   // exit / last thread_exit: `code` is the program's.

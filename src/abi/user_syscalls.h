@@ -31,25 +31,33 @@ inline int64_t Spawn(uint64_t name, uint64_t name_size, uint64_t args, uint64_t 
 inline int64_t ThreadCreate(Entry entry, uint64_t arg) {
   return Syscall(abi::Syscall::kThreadCreate, CodeAddress(entry), arg);
 }
-inline int64_t Wait(uint64_t pid, uint64_t status_address, uint64_t flags = 0) {
-  return Syscall(abi::Syscall::kWait, pid, status_address, flags);
+inline int64_t Wait(uint64_t token, uint64_t status_address, uint64_t flags = 0) {
+  return Syscall(abi::Syscall::kWait, token, status_address, flags);
 }
-inline int64_t Kill(uint64_t pid, int64_t code) {
-  return Syscall(abi::Syscall::kKill, pid, static_cast<uint64_t>(code));
+inline int64_t Kill(uint64_t token, int64_t code) {
+  return Syscall(abi::Syscall::kKill, token, static_cast<uint64_t>(code));
 }
 inline int64_t Yield() { return Syscall(abi::Syscall::kYield); }
 inline int64_t Sleep(uint64_t nanoseconds) { return Syscall(abi::Syscall::kSleep, nanoseconds); }
-inline int64_t ProcessInfo(uint64_t pid, uint64_t out) {
-  return Syscall(abi::Syscall::kProcessInfo, pid, out);
+inline int64_t ProcessInfo(uint64_t token, uint64_t out) {
+  return Syscall(abi::Syscall::kProcessInfo, token, out);
 }
-inline int64_t ThreadInfo(uint64_t tid, uint64_t out) {
-  return Syscall(abi::Syscall::kThreadInfo, tid, out);
+inline int64_t ThreadInfo(uint64_t token, uint64_t out) {
+  return Syscall(abi::Syscall::kThreadInfo, token, out);
 }
 inline int64_t GetTime() { return Syscall(abi::Syscall::kGetTime); }
-inline int64_t ThreadJoin(uint64_t tid) { return Syscall(abi::Syscall::kThreadJoin, tid); }
+inline int64_t ThreadJoin(uint64_t token) { return Syscall(abi::Syscall::kThreadJoin, token); }
 inline int64_t DebugWrite(uint64_t text, uint64_t size) {
   return Syscall(abi::Syscall::kDebugWrite, text, size);
 }
+inline int64_t CapInspect(uint64_t token, uint64_t out) {
+  return Syscall(abi::Syscall::kCapInspect, token, out);
+}
+inline int64_t CapDerive(uint64_t token, uint64_t rights) {
+  return Syscall(abi::Syscall::kCapDerive, token, rights);
+}
+inline int64_t CapDelete(uint64_t token) { return Syscall(abi::Syscall::kCapDelete, token); }
+inline int64_t CapRevoke(uint64_t token) { return Syscall(abi::Syscall::kCapRevoke, token); }
 
 // Entry of a program whose main returns its exit code.
 template <int64_t (*Main)(Args)>

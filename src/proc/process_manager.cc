@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "src/cap/transfer.h"
 #include "src/hal/cpu.h"
 #include "src/hal/interrupts.h"
 #include "src/hal/ipi.h"
@@ -14,6 +15,7 @@
 #include "src/proc/process_object.h"
 #include "src/proc/process_table.h"
 #include "src/proc/user_access.h"
+#include "src/proc/user_token.h"
 #include "src/sched/scheduler.h"
 
 namespace vos {
@@ -63,6 +65,23 @@ Result<Token> InsertNew(CapabilitySpace& space, Result<ObjectRef<T>> object, Rig
   return space.Insert(**object, rights);  // The capability takes its own reference.
 }
 
+// Copies `grants` from `from` into `to` with their rights, writing each
+// copy's user token to `space` from `at` on.
+Status CopyGrants(CapabilitySpace& from, std::span<const Token> grants, CapabilitySpace& to,
+                  AddressSpace& space, hal::VirtAddr at) {
+  for (Token grant : grants) {
+    Result<CapabilitySpace::Info> info = from.Inspect(grant);
+    if (!info.ok()) return info.status();
+    Result<Token> copy = CopyCapability(from, grant, to, info->rights);
+    if (!copy.ok()) return copy.status();
+    const uint64_t value = ToUserToken(*copy);
+    ScopedUserAccess access(space);
+    if (!access.CopyOut(at, &value, sizeof(value))) return Status::kNoMemory;
+    at += sizeof(value);
+  }
+  return Status::kOk;
+}
+
 }  // namespace
 
 // Tree operations; a friend of Process and UserThread.
@@ -88,14 +107,6 @@ struct ProcessTree {
     if (child->next_sibling_ != nullptr) child->next_sibling_->prev_sibling_ = child->prev_sibling_;
     child->parent_ = child->next_sibling_ = child->prev_sibling_ = nullptr;
     --parent->children_;
-  }
-
-  static bool IsAncestorLocked(const Process* ancestor, const Process* process)
-      VOS_REQUIRES(ProcessTreeLock()) {
-    for (const Process* p = process; p != nullptr; p = p->parent_) {
-      if (p == ancestor) return true;
-    }
-    return false;
   }
 
   static void LinkThreadLocked(Process* process, UserThread* thread) VOS_REQUIRES(ProcessTreeLock()) {
@@ -224,10 +235,11 @@ size_t ProcessManager::LiveProcesses() {
 
 Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_t name_size,
                                         const void* args, size_t args_size,
-                                        Token* child_token) {
+                                        Token* child_token, std::span<const Token> grants) {
   const Program* program = FindProgram(state.programs, name, name_size);
   if (program == nullptr) return Status::kNotFound;
-  if (args_size > abi::kMaxArgsSize) return Status::kInvalidArgument;
+  const size_t entry_args_size = args_size + grants.size() * sizeof(uint64_t);
+  if (entry_args_size > abi::kMaxArgsSize) return Status::kInvalidArgument;
   Process* process;
   {
     IrqSpinLockGuard guard(ProcessTreeLock());
@@ -264,6 +276,10 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     ScopedUserAccess access(*process->space_);
     if (!access.CopyOut(abi::kUserDataBase, args, args_size)) status = Status::kNoMemory;
   }
+  if (IsOk(status) && !grants.empty()) {
+    status = CopyGrants(parent->capabilities(), grants, *process->capabilities_,
+                        *process->space_, abi::kUserDataBase + args_size);
+  }
   Token token = kInvalidToken;
   if (IsOk(status) && child_token != nullptr) {
     Result<Token> inserted = InsertNew(parent->capabilities(), ProcessObject::Create(process->id_),
@@ -277,7 +293,8 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     process->state_ = ProcessState::kRunning;
   }
   if (IsOk(status)) {
-    Result<ThreadId> thread = CreateThread(process, program->entry, abi::kUserDataBase, args_size);
+    Result<ThreadId> thread =
+        CreateThread(process, program->entry, abi::kUserDataBase, entry_args_size);
     if (thread.ok()) {
       if (child_token != nullptr) *child_token = token;
       return process->id_;
@@ -350,14 +367,11 @@ void ProcessManager::Exit(Process* process, const abi::ExitStatus& status) {
   ProcessTree::ExitLocked(process, status);
 }
 
-Status ProcessManager::Kill(Process* killer, ProcessId target, int64_t code) {
+Status ProcessManager::Kill(ProcessId target, int64_t code) {
   IrqSpinLockGuard guard(ProcessTreeLock());
   Process* process = state.table.LookupLocked(target);
   if (process == nullptr) return Status::kNotFound;
   if (process == state.init) return Status::kPermissionDenied;
-  if (killer != nullptr && !ProcessTree::IsAncestorLocked(killer, process)) {
-    return Status::kPermissionDenied;
-  }
   ProcessTree::ExitLocked(process, abi::ExitStatus{code, abi::ExitReason::kKilled, 0});
   return Status::kOk;
 }
@@ -431,8 +445,10 @@ Status ProcessManager::QueryProcess(ProcessId id, abi::ProcessInfo* info) {
   return Status::kOk;
 }
 
-Status ProcessManager::QueryThread(Process* process, ThreadId id, abi::ThreadInfo* info) {
+Status ProcessManager::QueryThread(ProcessId process_id, ThreadId id, abi::ThreadInfo* info) {
   IrqSpinLockGuard guard(ProcessTreeLock());
+  Process* process = state.table.LookupLocked(process_id);
+  if (process == nullptr) return Status::kNotFound;
   const UserThread* thread = ProcessTree::FindThreadLocked(process, id);
   if (thread == nullptr) return Status::kNotFound;
   // Alive while it is on the list: it unlinks itself before it exits.

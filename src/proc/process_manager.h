@@ -66,10 +66,14 @@ class ProcessManager {
   // parent is exiting. With `child_token`, the parent's capability space
   // also gets a capability to the child (ProcessObject::kChildRights)
   // before the child runs, or the spawn fails with the space's error.
-  // Interrupts enabled.
+  // Each of `grants` (capabilities of the parent with Rights::kGrant) is
+  // copied into the child's space, derived from the parent's (so revoking
+  // that removes the copy), and its user token (user_token.h) follows the
+  // args bytes as a uint64_t. Interrupts enabled.
   static Result<ProcessId> Spawn(Process* parent, const char* name, size_t name_size,
                                  const void* args, size_t args_size,
-                                 Token* child_token = nullptr);
+                                 Token* child_token = nullptr,
+                                 std::span<const Token> grants = {});
   // A new user thread of `process` at user code address `entry`. With
   // `token`, the process also gets a capability to the thread
   // (ThreadObject::kCreatorRights) before the thread runs user code.
@@ -77,8 +81,10 @@ class ProcessManager {
                                        uint64_t arg1, Token* token = nullptr);
   // Ends `process` with `status` unless it already ends; wakes its threads.
   static void Exit(Process* process, const abi::ExitStatus& status);
-  // Ends `target` (`killer` itself or a descendant; null: the kernel, any).
-  static Status Kill(Process* killer, ProcessId target, int64_t code);
+  // Ends `target` with ExitReason::kKilled. Who may is the caller's concern
+  // (syscalls: a capability with rights::kProcessKill); init never ends
+  // (kPermissionDenied).
+  static Status Kill(ProcessId target, int64_t code);
   // Reaps a zombie child of `parent` (`child`, or any for an invalid id):
   // its id, or ProcessId{} with `no_hang` and none ready. kNotFound: no such
   // child; kBusy: `parent` itself is exiting.
@@ -90,7 +96,8 @@ class ProcessManager {
   static Status JoinThread(UserThread& self, ThreadId id);
 
   static Status QueryProcess(ProcessId id, abi::ProcessInfo* info);
-  static Status QueryThread(Process* process, ThreadId id, abi::ThreadInfo* info);
+  // Live thread `id` of `process`.
+  static Status QueryThread(ProcessId process, ThreadId id, abi::ThreadInfo* info);
   static std::span<const Program> programs();
   static size_t LiveProcesses();
 

@@ -28,6 +28,10 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kGetTime, syscall::GetTime);
   set(Syscall::kThreadJoin, syscall::ThreadJoin);
   set(Syscall::kDebugWrite, syscall::DebugWrite);
+  set(Syscall::kCapInspect, syscall::CapInspect);
+  set(Syscall::kCapDerive, syscall::CapDerive);
+  set(Syscall::kCapDelete, syscall::CapDelete);
+  set(Syscall::kCapRevoke, syscall::CapRevoke);
   return table;
 }
 

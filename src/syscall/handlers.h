@@ -32,6 +32,11 @@ int64_t ThreadJoin(UserThread& self, Args args);
 // misc_syscalls.cc
 int64_t GetTime(UserThread& self, Args args);
 int64_t DebugWrite(UserThread& self, Args args);
+// cap_syscalls.cc
+int64_t CapInspect(UserThread& self, Args args);
+int64_t CapDerive(UserThread& self, Args args);
+int64_t CapDelete(UserThread& self, Args args);
+int64_t CapRevoke(UserThread& self, Args args);
 
 }  // namespace vos::syscall
 

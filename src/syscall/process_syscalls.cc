@@ -2,10 +2,24 @@
 // process_info.
 #include "src/abi/syscall.h"
 #include "src/proc/process_manager.h"
+#include "src/proc/process_object.h"
 #include "src/proc/user_access.h"
 #include "src/syscall/handlers.h"
+#include "src/syscall/tokens.h"
 
 namespace vos::syscall {
+namespace {
+
+// The process a token argument names (0: the caller) if the capability has
+// `rights`.
+Result<ProcessId> ProcessArgument(UserThread& self, uint64_t value, Rights rights) {
+  if (value == 0) return self.process().id();
+  Result<ObjectRef<ProcessObject>> process = AcquireArgument<ProcessObject>(self, value, rights);
+  if (!process.ok()) return process.status();
+  return (*process)->id();
+}
+
+}  // namespace
 
 int64_t Exit(UserThread& self, Args args) {
   ProcessManager::Exit(&self.process(), abi::ExitStatus{static_cast<int64_t>(args[0]),
@@ -33,22 +47,30 @@ int64_t Spawn(UserThread& self, Args args) {
       return Error(Status::kInvalidArgument);
     }
   }
+  Token token = kInvalidToken;
   Result<ProcessId> child =
-      ProcessManager::Spawn(&self.process(), name, name_size, bytes, args_size);
+      ProcessManager::Spawn(&self.process(), name, name_size, bytes, args_size, &token);
   if (!child.ok()) return Error(child.status());
-  return static_cast<int64_t>(child->value);
+  return TokenResult(token);
 }
 
 int64_t ThreadCreate(UserThread& self, Args args) {
-  Result<ThreadId> thread = ProcessManager::CreateThread(&self.process(), args[0], args[1], 0);
+  Token token = kInvalidToken;
+  Result<ThreadId> thread =
+      ProcessManager::CreateThread(&self.process(), args[0], args[1], 0, &token);
   if (!thread.ok()) return Error(thread.status());
-  return static_cast<int64_t>(thread->value);
+  return TokenResult(token);
 }
 
 int64_t Wait(UserThread& self, Args args) {
   if ((args[2] & ~abi::kWaitNoHang) != 0) return Error(Status::kInvalidArgument);
-  const ProcessId child = args[0] == abi::kAnyChild ? ProcessId{} : ProcessId{args[0]};
-  if (args[0] != abi::kAnyChild && !child.valid()) return Error(Status::kNotFound);
+  ProcessId child;  // Invalid: any child.
+  if (args[0] != abi::kAnyChild) {
+    Result<ObjectRef<ProcessObject>> process =
+        AcquireArgument<ProcessObject>(self, args[0], Rights::kRead);
+    if (!process.ok()) return Error(process.status());
+    child = (*process)->id();
+  }
   abi::ExitStatus status{};
   Result<ProcessId> reaped =
       ProcessManager::Wait(&self.process(), child, &status, (args[2] & abi::kWaitNoHang) != 0);
@@ -62,14 +84,17 @@ int64_t Wait(UserThread& self, Args args) {
 }
 
 int64_t Kill(UserThread& self, Args args) {
-  return Error(ProcessManager::Kill(&self.process(), ProcessId{args[0]},
-                                    static_cast<int64_t>(args[1])));
+  // Holding the right is the permission; a process may always end itself.
+  Result<ProcessId> target = ProcessArgument(self, args[0], rights::kProcessKill);
+  if (!target.ok()) return Error(target.status());
+  return Error(ProcessManager::Kill(*target, static_cast<int64_t>(args[1])));
 }
 
 int64_t ProcessInfo(UserThread& self, Args args) {
-  const ProcessId id = args[0] == 0 ? self.process().id() : ProcessId{args[0]};
+  Result<ProcessId> id = ProcessArgument(self, args[0], Rights::kRead);
+  if (!id.ok()) return Error(id.status());
   abi::ProcessInfo info;
-  const Status status = ProcessManager::QueryProcess(id, &info);
+  const Status status = ProcessManager::QueryProcess(*id, &info);
   if (!IsOk(status)) return Error(status);
   ScopedUserAccess access(self.process().space());
   if (!access.CopyOut(args[1], &info, sizeof(info))) return Error(Status::kInvalidArgument);

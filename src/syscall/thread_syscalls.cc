@@ -1,9 +1,11 @@
 // Thread syscalls: yield, sleep, thread_info, thread_join.
 #include "src/hal/time.h"
 #include "src/proc/process_manager.h"
+#include "src/proc/process_object.h"
 #include "src/proc/user_access.h"
 #include "src/sched/scheduler.h"
 #include "src/syscall/handlers.h"
+#include "src/syscall/tokens.h"
 
 namespace vos::syscall {
 
@@ -21,9 +23,17 @@ int64_t Sleep(UserThread& self, Args args) {
 }
 
 int64_t ThreadInfo(UserThread& self, Args args) {
-  const ThreadId id = args[0] == 0 ? self.id() : ThreadId{args[0]};
+  ProcessId process = self.process().id();
+  ThreadId id = self.id();
+  if (args[0] != 0) {
+    Result<ObjectRef<ThreadObject>> thread =
+        AcquireArgument<ThreadObject>(self, args[0], Rights::kRead);
+    if (!thread.ok()) return Error(thread.status());
+    process = (*thread)->process();
+    id = (*thread)->id();
+  }
   abi::ThreadInfo info;
-  const Status status = ProcessManager::QueryThread(&self.process(), id, &info);
+  const Status status = ProcessManager::QueryThread(process, id, &info);
   if (!IsOk(status)) return Error(status);
   ScopedUserAccess access(self.process().space());
   if (!access.CopyOut(args[1], &info, sizeof(info))) return Error(Status::kInvalidArgument);
@@ -31,7 +41,11 @@ int64_t ThreadInfo(UserThread& self, Args args) {
 }
 
 int64_t ThreadJoin(UserThread& self, Args args) {
-  return Error(ProcessManager::JoinThread(self, ThreadId{args[0]}));
+  Result<ObjectRef<ThreadObject>> thread =
+      AcquireArgument<ThreadObject>(self, args[0], Rights::kRead);
+  if (!thread.ok()) return Error(thread.status());
+  if ((*thread)->process() != self.process().id()) return Error(Status::kInvalidArgument);
+  return Error(ProcessManager::JoinThread(self, (*thread)->id()));
 }
 
 }  // namespace vos::syscall

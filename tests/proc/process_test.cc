@@ -89,10 +89,10 @@ TEST(ProcessTest, StaleIdNeverNamesTheSlotsNextProcess) {
     EXPECT_NE(second->value, old.value);      // ... under a new id.
     abi::ProcessInfo info;
     EXPECT_EQ(ProcessManager::QueryProcess(old, &info), Status::kNotFound);
-    EXPECT_EQ(ProcessManager::Kill(nullptr, old, 1), Status::kNotFound);
+    EXPECT_EQ(ProcessManager::Kill(old, 1), Status::kNotFound);
     EXPECT_EQ(ProcessManager::Wait(ProcessManager::InitProcess(), old, nullptr, true).status(),
               Status::kNotFound);
-    EXPECT_EQ(ProcessManager::Kill(nullptr, *second, 3), Status::kOk);
+    EXPECT_EQ(ProcessManager::Kill(*second, 3), Status::kOk);
     const abi::ExitStatus status = Reap(*second);
     EXPECT_EQ(status.reason, ExitReason::kKilled);
     EXPECT_EQ(status.code, 3);
@@ -125,7 +125,7 @@ TEST(ProcessTest, KillEndsRunningSleepingAndManyThreadedProcesses) {
     ASSERT_TRUE(spinner.ok() && sleeper.ok() && storm.ok());
     Scheduler::SleepFor(500'000);
     for (ProcessId id : {*spinner, *sleeper, *storm}) {
-      EXPECT_EQ(ProcessManager::Kill(nullptr, id, 9), Status::kOk);
+      EXPECT_EQ(ProcessManager::Kill(id, 9), Status::kOk);
     }
     for (ProcessId id : {*spinner, *sleeper, *storm}) {
       const abi::ExitStatus status = Reap(id);
@@ -138,7 +138,7 @@ TEST(ProcessTest, KillEndsRunningSleepingAndManyThreadedProcesses) {
 
 TEST(ProcessTest, InitCannotBeKilledAndWaitWithoutChildrenFails) {
   RunProcesses(Machine(1), [] {
-    EXPECT_EQ(ProcessManager::Kill(nullptr, ProcessId{abi::kInitPid}, 1),
+    EXPECT_EQ(ProcessManager::Kill(ProcessId{abi::kInitPid}, 1),
               Status::kPermissionDenied);
     EXPECT_EQ(ProcessManager::Wait(ProcessManager::InitProcess(), ProcessId{}, nullptr, false)
                   .status(),

@@ -80,7 +80,7 @@ TEST(SyscallTest, TimerPreemptsAUserThreadThatNeverTraps) {
     abi::ProcessInfo info{};
     ASSERT_EQ(ProcessManager::QueryProcess(*spinner, &info), Status::kOk);
     EXPECT_EQ(info.state, abi::ProcessState::kRunning);
-    EXPECT_EQ(ProcessManager::Kill(nullptr, *spinner, 5), Status::kOk);
+    EXPECT_EQ(ProcessManager::Kill(*spinner, 5), Status::kOk);
     EXPECT_EQ(Reap(*spinner).reason, ExitReason::kKilled);
   });
 }

@@ -1,0 +1,29 @@
+// Capability tokens in syscall arguments and results (their user form:
+// src/proc/user_token.h), and the objects they name in the caller's space.
+#ifndef VERIDIAN_SRC_SYSCALL_TOKENS_H_
+#define VERIDIAN_SRC_SYSCALL_TOKENS_H_
+
+#include <cstdint>
+
+#include "src/cap/object.h"
+#include "src/cap/rights.h"
+#include "src/cap/token.h"
+#include "src/lib/status.h"
+#include "src/proc/process.h"
+#include "src/proc/user_token.h"
+
+namespace vos::syscall {
+
+inline int64_t TokenResult(Token token) { return static_cast<int64_t>(ToUserToken(token)); }
+inline Token TokenArgument(uint64_t value) { return FromUserToken(value); }
+
+// The object of type T that argument `value` names in the caller's space,
+// if the capability has `rights`.
+template <TypedKernelObject T>
+Result<ObjectRef<T>> AcquireArgument(UserThread& self, uint64_t value, Rights rights) {
+  return self.process().capabilities().Acquire<T>(TokenArgument(value), rights);
+}
+
+}  // namespace vos::syscall
+
+#endif  // VERIDIAN_SRC_SYSCALL_TOKENS_H_
