@@ -31,6 +31,8 @@ struct alignas(64) CpuState {
   Thread* idle = nullptr;
   Thread* previous = nullptr;   // The thread being switched away from.
   Thread* migrating = nullptr;  // `previous`, when it must move to another CPU.
+  // A wait-queue lock HandOff left held for the thread it switched to.
+  SpinLock* handed_lock = nullptr;
   // Queued threads, readable without the lock for balancing decisions;
   // written only under `lock` (a plain store: no locked instruction on the
   // switch path).
@@ -250,7 +252,7 @@ struct SchedulerImpl {
     return !(cpu.rt_throttled && IsRealTime(next) && cpu.queue.HasAny(RunQueue::kBelowRealTime));
   }
 
-  static void HandOff(Thread* next) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  static void HandOff(Thread* next, SpinLock* held) VOS_NO_THREAD_SAFETY_ANALYSIS {
     VOS_ASSERT_MSG(next->state() == ThreadState::kBlocked && !next->queued_ &&
                        next->blocked_on_ == nullptr,
                    "hand-off to thread %s, which is not taken off a wait queue", next->name_);
@@ -262,7 +264,8 @@ struct SchedulerImpl {
     if (!MayHandOffLocked(cpu, next)) [[unlikely]] {
       ++cpu.stats.handoff_fallbacks;
       cpu.lock.Release();
-      MakeRunnable(next, /*new_thread=*/false);
+      MakeRunnable(next, /*new_thread=*/false);  // Under `held`, as any wake-up.
+      held->Release();
       Scheduler::Reschedule();
       return;
     }
@@ -272,6 +275,7 @@ struct SchedulerImpl {
     if (next->cpu() != cpu.id) ++next->stats_.migrations;
     if (next->slice_left_ == 0) next->slice_left_ = state.config.time_slice;
     ++cpu.stats.handoffs;
+    cpu.handed_lock = held;
     SwitchLocked(cpu, prev, next, now, /*migrate=*/false);
   }
 
@@ -617,7 +621,14 @@ void Scheduler::Reschedule() VOS_NO_THREAD_SAFETY_ANALYSIS {
   SchedulerImpl::RescheduleLocked(cpu);
 }
 
-void Scheduler::HandOff(Thread* next) { SchedulerImpl::HandOff(next); }
+void Scheduler::HandOff(Thread* next, SpinLock* held) { SchedulerImpl::HandOff(next, held); }
+
+SpinLock* Scheduler::TakeHandedLock() {
+  CpuState& cpu = ThisCpu();
+  SpinLock* lock = cpu.handed_lock;
+  cpu.handed_lock = nullptr;
+  return lock;
+}
 
 void Scheduler::MakeRunnable(Thread* thread, bool new_thread) {
   SchedulerImpl::MakeRunnable(thread, new_thread);

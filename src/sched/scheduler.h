@@ -35,6 +35,7 @@
 #include "src/hal/types.h"
 #include "src/lib/status.h"
 #include "src/lib/cpu_mask.h"
+#include "src/lib/spinlock.h"
 #include "src/sched/kernel_stack.h"
 #include "src/sched/priority.h"
 #include "src/sched/thread.h"
@@ -124,8 +125,13 @@ class Scheduler {
   // here has a higher priority (nor would it break a real-time throttle).
   // An equal-priority queued thread is passed over: the sleeper donates the
   // rest of its turn. Otherwise `next` is woken normally and this CPU
-  // reschedules. Interrupts disabled, no lock held, no preemption guard.
-  static void HandOff(Thread* next);
+  // reschedules. `held` is the caller's wait-queue lock, still held: a
+  // direct switch passes it to `next`, which would take it first thing
+  // (TakeHandedLock); otherwise it is released. Interrupts disabled, no
+  // other lock held, no preemption guard.
+  static void HandOff(Thread* next, SpinLock* held);
+  // On a thread just switched to: the lock HandOff passed to it, or null.
+  static SpinLock* TakeHandedLock();
   // Makes a blocked, sleeping or new thread runnable on a CPU chosen by the
   // rules above. Interrupts disabled; waits for the thread to be switched
   // out if it is still on its way off a CPU.

@@ -52,14 +52,19 @@ Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state,
     Scheduler::LocalTimers().Arm(&self->timeout_, deadline);
   }
   // 3. Sleep. A waker may make us runnable as soon as the lock is released;
-  // it waits for this CPU to finish switching away (Thread::on_cpu_).
-  lock_->Release();
+  // it waits for this CPU to finish switching away (Thread::on_cpu_). A
+  // hand-off keeps the lock for the successor, which takes it on waking.
   if (successor != nullptr) {
-    Scheduler::HandOff(successor);
+    Scheduler::HandOff(successor, lock_);
   } else {
+    lock_->Release();
     Scheduler::Reschedule();
   }
-  // 4. Woken: make sure the timeout cannot fire any more, then report.
+  // 4. Woken: make sure the timeout cannot fire any more (its callback may
+  // be waiting for the lock: cancel without it), then report.
+  SpinLock* inherited = Scheduler::TakeHandedLock();
+  if (inherited == lock_ && deadline == kNoDeadline) return self->wait_result_;
+  if (inherited != nullptr) inherited->Release();
   if (deadline != kNoDeadline) TimerQueue::Cancel(&self->timeout_);
   lock_->Acquire();
   return self->wait_result_;
