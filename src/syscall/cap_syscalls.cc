@@ -1,6 +1,7 @@
 // Capability syscalls: cap_inspect, cap_derive, cap_delete, cap_revoke.
 #include "src/abi/syscall.h"
 #include "src/cap/capability_space.h"
+#include "src/proc/process_object.h"
 #include "src/proc/user_access.h"
 #include "src/syscall/handlers.h"
 #include "src/syscall/tokens.h"
@@ -33,6 +34,8 @@ static_assert(abi::kRightProcessCreateThread ==
               static_cast<uint64_t>(rights::kProcessCreateThread));
 static_assert(abi::kRightProcessKill == static_cast<uint64_t>(rights::kProcessKill));
 static_assert(abi::kAllRights == static_cast<uint64_t>(Rights::kAll));
+static_assert(abi::kChildRights == static_cast<uint64_t>(ProcessObject::kChildRights));
+static_assert(abi::kThreadRights == static_cast<uint64_t>(ThreadObject::kCreatorRights));
 
 CapabilitySpace& SpaceOf(UserThread& self) { return self.process().capabilities(); }
 
