@@ -4,15 +4,27 @@
 // the other side is asleep. Closing (its peer died or let go) wakes every
 // sleeper with kPeerClosed and refuses new sends; messages already in the
 // ring can still be received.
+//
+// Optional rate limit (SetRateLimit): a token bucket per sender id, checked
+// once per send; a send over the limit fails with kRateLimited at once
+// (never sleeps), and a send that admitted but did not happen (full ring for
+// TrySend, timeout, close) gives its token back. Statistics (stats()):
+// counters and the send-to-receive latency, from a send time carried in the
+// ring slot.
 #ifndef VERIDIAN_SRC_IPC_CHANNEL_H_
 #define VERIDIAN_SRC_IPC_CHANNEL_H_
 
 #include <cstddef>
 
+#include "src/abi/ipc.h"
 #include "src/hal/atomic.h"
+#include "src/hal/time.h"
 #include "src/hal/types.h"
+#include "src/ipc/ipc_stats.h"
 #include "src/ipc/message.h"
 #include "src/ipc/ring.h"
+#include "src/ipc/token_bucket.h"
+#include "src/ipc/token_bucket_set.h"
 #include "src/ipc/waiters.h"
 #include "src/lib/status.h"
 #include "src/sched/timer_queue.h"
@@ -26,19 +38,25 @@ class AsyncChannel {
   AsyncChannel(const AsyncChannel&) = delete;
   AsyncChannel& operator=(const AsyncChannel&) = delete;
 
-  // kWouldBlock when full, kPeerClosed once closed.
+  // kWouldBlock when full, kPeerClosed once closed, kRateLimited when the
+  // sender is over its rate limit.
   Status TrySend(const Message& message) {
     if (closed()) return Status::kPeerClosed;
-    VOS_RETURN_IF_ERROR(ring_.TrySend(message));
-    receivers_.Notify();
-    return Status::kOk;
+    VOS_RETURN_IF_ERROR(Admit(message.sender));
+    const Status sent = TrySendAdmitted(message);
+    if (sent != Status::kOk) limits_.Refund(message.sender);
+    return sent;
   }
 
   // kWouldBlock when empty; kPeerClosed once closed and drained.
   Status TryReceive(Message& out) {
-    if (!IsOk(ring_.TryReceive(out))) {
+    uint64_t sent_at;
+    if (!IsOk(ring_.TryReceive(out, &sent_at))) {
       return closed() ? Status::kPeerClosed : Status::kWouldBlock;
     }
+    const hal::Nanoseconds now = hal::Now();
+    // Another CPU's clock may be a little behind the sender's.
+    stats_.CountReceived(out.length, now > sent_at ? now - sent_at : 0);
     senders_.Notify();
     return Status::kOk;
   }
@@ -46,23 +64,19 @@ class AsyncChannel {
   // Sleeps while full, until `deadline` (kTimedOut). Blocking calls need a
   // scheduler thread with interrupts enabled.
   Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline) {
-    for (;;) {
-      const Status sent = TrySend(message);
-      if (sent != Status::kWouldBlock) return sent;
-      if (senders_.Wait(deadline, [this] { return closed() || ring_.SendReady(); }) ==
-          Status::kTimedOut) {
-        // Space freed as the deadline passed still counts.
-        const Status last = TrySend(message);
-        return last == Status::kWouldBlock ? Status::kTimedOut : last;
-      }
-    }
+    if (closed()) return Status::kPeerClosed;
+    VOS_RETURN_IF_ERROR(Admit(message.sender));
+    const Status sent = SendAdmitted(message, deadline);
+    if (sent != Status::kOk) limits_.Refund(message.sender);
+    return sent;
   }
 
   // Sleeps while empty, until `deadline` (kTimedOut).
   Status Receive(Message& out, hal::Nanoseconds deadline = kNoDeadline) {
-    for (;;) {
+    for (bool waited = false;; waited = true) {
       const Status received = TryReceive(out);
       if (received != Status::kWouldBlock) return received;
+      if (!waited) stats_.CountBlockedReceive();
       if (receivers_.Wait(deadline, [this] { return closed() || ring_.ReceiveReady(); }) ==
           Status::kTimedOut) {
         const Status last = TryReceive(out);
@@ -80,16 +94,57 @@ class AsyncChannel {
   }
   bool closed() const { return closed_.Load(); }
 
+  // Limits every sender to `limit` from now on (kInvalidArgument unless
+  // limit.valid()); ClearRateLimit lifts it.
+  Status SetRateLimit(const RateLimit& limit) { return limits_.Configure(limit, hal::Now()); }
+  void ClearRateLimit() { limits_.Disable(); }
+
+  // Counters and latencies since the channel was made, for a syscall to
+  // copy out.
+  abi::ChannelStats stats() const { return stats_.Read(); }
+
   static constexpr size_t capacity() { return kCapacity; }
   size_t SizeApprox() const { return ring_.SizeApprox(); }
   uint32_t SleepingReceiversApprox() const { return receivers_.WaitingApprox(); }
   uint32_t SleepingSendersApprox() const { return senders_.WaitingApprox(); }
 
  private:
+  Status Admit(uint64_t sender) {
+    if (!limits_.enabled()) [[likely]] return Status::kOk;
+    const Status admitted = limits_.Admit(sender, hal::Now());
+    if (admitted == Status::kRateLimited) stats_.CountRateLimited();
+    return admitted;
+  }
+
+  Status TrySendAdmitted(const Message& message) {
+    VOS_RETURN_IF_ERROR(ring_.TrySend(message, hal::Now()));
+    stats_.CountSent(message.length);
+    receivers_.Notify();
+    return Status::kOk;
+  }
+
+  Status SendAdmitted(const Message& message, hal::Nanoseconds deadline) {
+    for (bool waited = false;; waited = true) {
+      if (closed()) return Status::kPeerClosed;
+      const Status sent = TrySendAdmitted(message);
+      if (sent != Status::kWouldBlock) return sent;
+      if (!waited) stats_.CountBlockedSend();
+      if (senders_.Wait(deadline, [this] { return closed() || ring_.SendReady(); }) ==
+          Status::kTimedOut) {
+        // Space freed as the deadline passed still counts.
+        if (closed()) return Status::kPeerClosed;
+        const Status last = TrySendAdmitted(message);
+        return last == Status::kWouldBlock ? Status::kTimedOut : last;
+      }
+    }
+  }
+
   MessageRing<kCapacity> ring_;
   ChannelWaiters receivers_;
   ChannelWaiters senders_;
   hal::Atomic<bool> closed_{false};
+  TokenBucketSet limits_;
+  ChannelCounters stats_;
 };
 
 // The capacity of the kernel's channel objects; instantiated once, in

@@ -39,8 +39,9 @@ class MessageRing {
   MessageRing(const MessageRing&) = delete;
   MessageRing& operator=(const MessageRing&) = delete;
 
-  // Appends a copy of `message`; kWouldBlock when the ring is full.
-  Status TrySend(const Message& message) {
+  // Appends a copy of `message`, with `stamp` (the channel's send time)
+  // beside it; kWouldBlock when the ring is full.
+  Status TrySend(const Message& message, uint64_t stamp = 0) {
     uint64_t position = tail_.Load(std::memory_order_relaxed);
     for (;;) {
       Slot& slot = SlotAt(position);
@@ -50,6 +51,7 @@ class MessageRing {
         // Free for this position: claim it (a failed claim reloads `position`).
         if (tail_.CompareExchange(position, position + 1, std::memory_order_relaxed)) {
           slot.message = message;
+          slot.stamp = stamp;
           slot.sequence.Store(position + 1, std::memory_order_release);
           return Status::kOk;
         }
@@ -61,9 +63,10 @@ class MessageRing {
     }
   }
 
-  // Takes the oldest message into `out`; kWouldBlock when there is none
-  // ready (empty, or its producer has not finished publishing it).
-  Status TryReceive(Message& out) {
+  // Takes the oldest message into `out` (and its stamp into `stamp`, if not
+  // null); kWouldBlock when there is none ready (empty, or its producer has
+  // not finished publishing it).
+  Status TryReceive(Message& out, uint64_t* stamp = nullptr) {
     uint64_t position = head_.Load(std::memory_order_relaxed);
     for (;;) {
       Slot& slot = SlotAt(position);
@@ -72,6 +75,7 @@ class MessageRing {
       if (lag == 0) {
         if (head_.CompareExchange(position, position + 1, std::memory_order_relaxed)) {
           out = slot.message;
+          if (stamp != nullptr) *stamp = slot.stamp;
           slot.sequence.Store(position + kCapacity, std::memory_order_release);
           return Status::kOk;
         }
@@ -102,6 +106,7 @@ class MessageRing {
   struct Slot {
     hal::Atomic<uint64_t> sequence;
     Message message;
+    uint64_t stamp;
   };
 
   Slot& SlotAt(uint64_t position) { return slots_[position & (kCapacity - 1)]; }

@@ -1,0 +1,79 @@
+// Per-channel counters and a log2 latency histogram. Every update is one
+// relaxed atomic add (a max is a short CAS loop): no lock, nothing shared
+// with the ring's indices. They use std::atomic directly, not hal::Atomic,
+// on purpose: statistics decide nothing, so they are not interleaving
+// points in the simulator and do not change the schedules it explores.
+//
+// A reader gets a snapshot that may be mid-update (each counter is exact on
+// its own; `received` may run ahead of the histogram by a message or so).
+#ifndef VERIDIAN_SRC_IPC_IPC_STATS_H_
+#define VERIDIAN_SRC_IPC_IPC_STATS_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "src/abi/ipc.h"
+
+namespace vos {
+
+class LatencyHistogram {
+ public:
+  static constexpr uint32_t kBuckets = abi::kLatencyBuckets;
+
+  // The bucket `nanoseconds` falls in (see abi::kLatencyBuckets).
+  static uint32_t BucketOf(uint64_t nanoseconds);
+  // The largest latency bucket `bucket` holds.
+  static uint64_t BucketCeiling(uint32_t bucket);
+
+  void Record(uint64_t nanoseconds);
+  // Fills the latency_* fields of `out`.
+  void Read(abi::ChannelStats& out) const;
+
+ private:
+  std::atomic<uint64_t> buckets_[kBuckets] = {};
+  std::atomic<uint64_t> sum_{0};
+  std::atomic<uint64_t> max_{0};
+};
+
+// The percentile `percent` (1..100) of a histogram: the ceiling of the
+// bucket where the cumulative count first reaches that share of `samples`,
+// capped at `max`; 0 with no samples.
+uint64_t HistogramPercentile(const uint64_t (&buckets)[abi::kLatencyBuckets], uint64_t samples,
+                             uint64_t max, uint32_t percent);
+
+class ChannelCounters {
+ public:
+  void CountSent(uint32_t bytes) {
+    Add(sent_, 1);
+    Add(bytes_sent_, bytes);
+  }
+  void CountReceived(uint32_t bytes, uint64_t latency) {
+    Add(received_, 1);
+    Add(bytes_received_, bytes);
+    latency_.Record(latency);
+  }
+  void CountRateLimited() { Add(rate_limited_, 1); }
+  void CountBlockedSend() { Add(blocked_sends_, 1); }
+  void CountBlockedReceive() { Add(blocked_receives_, 1); }
+
+  // A snapshot in the ABI's layout.
+  abi::ChannelStats Read() const;
+
+ private:
+  static void Add(std::atomic<uint64_t>& counter, uint64_t delta) {
+    counter.fetch_add(delta, std::memory_order_relaxed);
+  }
+
+  std::atomic<uint64_t> sent_{0};
+  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> rate_limited_{0};
+  std::atomic<uint64_t> blocked_sends_{0};
+  std::atomic<uint64_t> blocked_receives_{0};
+  std::atomic<uint64_t> bytes_sent_{0};
+  std::atomic<uint64_t> bytes_received_{0};
+  LatencyHistogram latency_;
+};
+
+}  // namespace vos
+
+#endif  // VERIDIAN_SRC_IPC_IPC_STATS_H_
