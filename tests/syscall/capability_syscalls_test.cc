@@ -191,5 +191,21 @@ TEST(CapabilitySyscallsTest, CapabilityQuotaFailsSpawnCleanly) {
   });
 }
 
+TEST(CapabilitySyscallsTest, ThreadCreateFailsCleanlyAtTheCapabilityQuota) {
+  ProcessMachine machine = Machine(2);
+  machine.limits.max_capabilities = 4;
+  RunProcesses(machine, [] {
+    // The fifth thread's token does not fit: thread_create fails, storm
+    // exits with the error, and the run's leak check finds nothing left.
+    Result<ProcessId> storm = testing_support::Spawn("storm", {10, 1000});
+    ASSERT_TRUE(storm.ok());
+    const abi::ExitStatus status = Reap(*storm);
+    EXPECT_EQ(status.reason, ExitReason::kExited);
+    EXPECT_EQ(status.code, static_cast<int64_t>(Status::kOutOfRange));
+    abi::ProcessInfo info{};
+    EXPECT_EQ(ProcessManager::QueryProcess(*storm, &info), Status::kNotFound);
+  });
+}
+
 }  // namespace
 }  // namespace vos
