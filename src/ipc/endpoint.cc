@@ -234,6 +234,13 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
   return ReceiveLocked(out, next, out_bulk, deadline, TakeThreadLocked(*caller));
 }
 
+Endpoint::~Endpoint() {
+  IrqSpinLockGuard guard(lock_);
+  // Also those a timeout woke: they have yet to take the lock back.
+  VOS_ASSERT_MSG(senders_.empty() && receivers_.empty() && replies_.empty(),
+                 "endpoint destroyed with threads waiting on it");
+}
+
 void Endpoint::Close() {
   IrqSpinLockGuard guard(lock_);
   closed_ = true;

@@ -13,8 +13,8 @@
 // endpoint, so a reply can neither reach another caller nor a stale one;
 // answering a call whose caller has gone (timed out, closed) gives kNotFound.
 //
-// Closing (the last receiving side went, or the server died) wakes every
-// sleeper with kPeerClosed: queued senders and callers, callers waiting for
+// Closing (Close, or DetachReceiver of the last receiving side: what the
+// owner calls when its server goes) wakes every sleeper with kPeerClosed: queued senders and callers, callers waiting for
 // a reply, receivers. A Send returns kOk exactly when its message was
 // delivered, and each message is received at most once.
 //
@@ -71,6 +71,8 @@ class Endpoint final : public KernelObject {
   static constexpr ObjectType kType = ObjectType::kEndpoint;
 
   explicit Endpoint(ReleaseFunction release) : KernelObject(kType, release) {}
+  // Nobody may still wait (their records live on their stacks).
+  ~Endpoint();
 
   // Every operation takes an optional Bulk to send and BulkBuffer to
   // receive into, for large messages; a Bulk over kMaxBulk is
