@@ -82,6 +82,26 @@ enum class Syscall : uint64_t {
   // transitively, in every process; this one stays.
   kCapRevoke = 16,
   // Numbers 17 and up: IPC.
+  // endpoint_create() -> token: a new synchronous endpoint, named with
+  // kEndpointRights; freed once no capability names it and no call uses it.
+  kEndpointCreate = 17,
+  // ipc_call(token, request, reply, deadline) -> 0: sends the IpcMessage at
+  // `request` and waits for the answer, written to the IpcMessage at
+  // `reply`; needs kRightEndpointSend. `deadline`: monotonic ns, 0 = none
+  // (kTimedOut). kPeerClosed when the endpoint closes first.
+  kIpcCall = 18,
+  // ipc_send(token, message, deadline) -> 0: waits until a receiver takes
+  // the IpcMessage at `message`; needs kRightEndpointSend.
+  kIpcSend = 19,
+  // ipc_receive(token, out, deadline) -> 0: waits for a message, written to
+  // the IpcMessage at `out` with its sender's pid and, for a call, the
+  // reply_handle to answer it with; needs kRightEndpointReceive.
+  kIpcReceive = 20,
+  // ipc_reply_wait(token, reply, out, deadline) -> 0: answers the call
+  // reply->reply_handle names with the IpcMessage at `reply`, then receives
+  // as ipc_receive. kNotFound (nothing received) when that caller no longer
+  // waits.
+  kIpcReplyWait = 21,
   kCount,
 };
 
@@ -114,6 +134,25 @@ inline constexpr uint64_t kAllRights = 0xffff;
 inline constexpr uint64_t kChildRights = kRightRead | kRightWrite | kRightGrant | kRightDerive |
                                          kRightProcessCreateThread | kRightProcessKill;
 inline constexpr uint64_t kThreadRights = kRightRead | kRightWrite | kRightGrant | kRightDerive;
+inline constexpr uint64_t kRightEndpointSend = 1 << 8;
+inline constexpr uint64_t kRightEndpointReceive = 1 << 9;
+inline constexpr uint64_t kEndpointRights =
+    kRightEndpointSend | kRightEndpointReceive | kRightGrant | kRightDerive;
+
+// An IPC message in user memory (ipc_*). The kernel reads the header and
+// `length` bytes of data, and writes the same. Messages up to
+// kMaxInlineIpc bytes take the fast path; longer ones (up to kMaxIpcData;
+// more is kInvalidArgument) are copied through a kernel buffer.
+inline constexpr uint32_t kMaxInlineIpc = 64;
+inline constexpr uint32_t kMaxIpcData = 4096;
+struct IpcMessage {
+  uint64_t sender;        // Written by the kernel: the sending process's pid.
+  uint64_t reply_handle;  // Written by receive (0 for a send); read by reply_wait.
+  uint32_t length;
+  uint32_t reserved;
+  uint8_t data[kMaxIpcData];
+};
+inline constexpr uint64_t kIpcHeaderSize = 24;
 
 enum class ObjectType : uint32_t {
   kProcess = 1,

@@ -58,6 +58,20 @@ inline int64_t CapDerive(uint64_t token, uint64_t rights) {
 }
 inline int64_t CapDelete(uint64_t token) { return Syscall(abi::Syscall::kCapDelete, token); }
 inline int64_t CapRevoke(uint64_t token) { return Syscall(abi::Syscall::kCapRevoke, token); }
+inline int64_t EndpointCreate() { return Syscall(abi::Syscall::kEndpointCreate); }
+// Messages are abi::IpcMessage addresses; deadlines monotonic ns, 0 = none.
+inline int64_t IpcCall(uint64_t token, uint64_t request, uint64_t reply, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kIpcCall, token, request, reply, deadline);
+}
+inline int64_t IpcSend(uint64_t token, uint64_t message, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kIpcSend, token, message, deadline);
+}
+inline int64_t IpcReceive(uint64_t token, uint64_t out, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kIpcReceive, token, out, deadline);
+}
+inline int64_t IpcReplyWait(uint64_t token, uint64_t reply, uint64_t out, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kIpcReplyWait, token, reply, out, deadline);
+}
 
 // Entry of a program whose main returns its exit code.
 template <int64_t (*Main)(Args)>

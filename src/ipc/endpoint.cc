@@ -1,9 +1,11 @@
 #include "src/ipc/endpoint.h"
 
 #include <algorithm>
+#include <new>
 
 #include "src/hal/time.h"
 #include "src/lib/assert.h"
+#include "src/mm/heap.h"
 #include "src/sched/scheduler.h"
 
 namespace vos {
@@ -232,6 +234,16 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
   // Fast path: the caller runs next, here, while we wait for a request.
   ++stats_.fast_replies;
   return ReceiveLocked(out, next, out_bulk, deadline, TakeThreadLocked(*caller));
+}
+
+Result<ObjectRef<Endpoint>> Endpoint::Create() {
+  void* memory = KernelHeap().Allocate(sizeof(Endpoint), alignof(Endpoint));
+  if (memory == nullptr) return Status::kNoMemory;
+  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint([](KernelObject& object) {
+    Endpoint* self = static_cast<Endpoint*>(&object);
+    self->~Endpoint();
+    KernelHeap().Free(self);
+  }));
 }
 
 Endpoint::~Endpoint() {

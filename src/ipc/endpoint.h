@@ -71,6 +71,8 @@ class Endpoint final : public KernelObject {
   static constexpr ObjectType kType = ObjectType::kEndpoint;
 
   explicit Endpoint(ReleaseFunction release) : KernelObject(kType, release) {}
+  // On the kernel heap, freed with its last reference; kNoMemory.
+  static Result<ObjectRef<Endpoint>> Create();
   // Nobody may still wait (their records live on their stacks).
   ~Endpoint();
 

@@ -32,6 +32,11 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kCapDerive, syscall::CapDerive);
   set(Syscall::kCapDelete, syscall::CapDelete);
   set(Syscall::kCapRevoke, syscall::CapRevoke);
+  set(Syscall::kEndpointCreate, syscall::EndpointCreate);
+  set(Syscall::kIpcCall, syscall::IpcCall);
+  set(Syscall::kIpcSend, syscall::IpcSend);
+  set(Syscall::kIpcReceive, syscall::IpcReceive);
+  set(Syscall::kIpcReplyWait, syscall::IpcReplyWait);
   return table;
 }
 

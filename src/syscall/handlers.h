@@ -37,6 +37,12 @@ int64_t CapInspect(UserThread& self, Args args);
 int64_t CapDerive(UserThread& self, Args args);
 int64_t CapDelete(UserThread& self, Args args);
 int64_t CapRevoke(UserThread& self, Args args);
+// ipc_syscalls.cc
+int64_t EndpointCreate(UserThread& self, Args args);
+int64_t IpcCall(UserThread& self, Args args);
+int64_t IpcSend(UserThread& self, Args args);
+int64_t IpcReceive(UserThread& self, Args args);
+int64_t IpcReplyWait(UserThread& self, Args args);
 
 }  // namespace vos::syscall
 

@@ -35,7 +35,7 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
     vos::ProcessConfig config;
     config.processes = {processes.get(), machine.max_processes};
     config.threads = {threads.get(), machine.max_user_threads};
-    config.programs = programs::Catalog();
+    config.programs = machine.programs.empty() ? programs::Catalog() : machine.programs;
     config.limits = machine.limits;
     config.capability_secret = ~machine.scheduled.seed * 0x2545f4914f6cdd1dull;
     ASSERT_EQ(vos::ProcessManager::Init(config), vos::Status::kOk);

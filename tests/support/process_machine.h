@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <string>
 
 #include "sim/machine.h"
 #include "src/abi/syscall.h"
 #include "src/proc/process.h"
+#include "src/proc/program_catalog.h"
 #include "tests/support/scheduled_machine.h"
 
 namespace testing_support {
@@ -24,6 +26,8 @@ struct ProcessMachine {
   size_t max_user_threads = 256;
   vos::ResourceLimits limits;
   uint64_t ram_per_node = 64ull << 20;
+  // The programs processes may be spawned from; empty: the catalog.
+  std::span<const vos::Program> programs;
 };
 
 // What a run in the child reports.

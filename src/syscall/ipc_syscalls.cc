@@ -1,0 +1,143 @@
+// IPC syscalls: endpoint_create, ipc_call, ipc_send, ipc_receive,
+// ipc_reply_wait. Messages are abi::IpcMessage in user memory, copied with
+// the caller's permissions (a buffer the caller may not read, or write, is
+// kInvalidArgument). Up to abi::kMaxInlineIpc bytes travel as the
+// endpoint's inline Message (its fast path); longer ones as its Bulk, from
+// and to a buffer on the kernel stack.
+#include <cstddef>
+
+#include "src/abi/syscall.h"
+#include "src/ipc/endpoint.h"
+#include "src/proc/user_access.h"
+#include "src/syscall/handlers.h"
+#include "src/syscall/tokens.h"
+
+namespace vos::syscall {
+namespace {
+
+static_assert(abi::kMaxInlineIpc == Message::kMaxPayload && abi::kMaxIpcData == kMaxBulk);
+static_assert(sizeof(abi::IpcMessage) == abi::kIpcHeaderSize + abi::kMaxIpcData);
+
+// The fields of an abi::IpcMessage before its data.
+struct Header {
+  uint64_t sender;
+  uint64_t reply_handle;
+  uint32_t length;
+  uint32_t reserved;
+};
+static_assert(sizeof(Header) == abi::kIpcHeaderSize &&
+              offsetof(abi::IpcMessage, length) == offsetof(Header, length));
+
+hal::Nanoseconds DeadlineArgument(uint64_t value) { return value == 0 ? kNoDeadline : value; }
+
+// One message on its way between user memory and an endpoint.
+struct KernelMessage {
+  Message message;
+  ReplyHandle handle;
+  uint8_t bytes[kMaxBulk];
+  BulkBuffer received{bytes};
+
+  Bulk bulk_to_send() const { return Bulk{bytes, received.size}; }
+};
+
+// Reads the IpcMessage at `address` into `out`, stamped with the caller's pid.
+Status ReadMessage(UserThread& self, uint64_t address, KernelMessage& out) {
+  Header header;
+  ScopedUserAccess access(self.process().space());
+  if (!access.CopyIn(&header, address, abi::kIpcHeaderSize)) return Status::kInvalidArgument;
+  if (header.length > abi::kMaxIpcData) return Status::kInvalidArgument;
+  out.message.sender = self.process().id().value;
+  out.handle = ReplyHandle{header.reply_handle};
+  const uint64_t data = address + abi::kIpcHeaderSize;
+  if (header.length <= abi::kMaxInlineIpc) {
+    out.message.length = header.length;
+    out.received.size = 0;
+    return access.CopyIn(out.message.payload.data(), data, header.length)
+               ? Status::kOk
+               : Status::kInvalidArgument;
+  }
+  out.message.length = 0;
+  out.received.size = header.length;
+  return access.CopyIn(out.bytes, data, header.length) ? Status::kOk : Status::kInvalidArgument;
+}
+
+// Writes `in` (as received: inline, or bulk when it has bulk bytes) to the
+// IpcMessage at `address`.
+Status WriteMessage(UserThread& self, uint64_t address, const KernelMessage& in) {
+  const bool bulk = in.received.size > 0;
+  Header header;
+  header.sender = in.message.sender;
+  header.reply_handle = in.handle.value;
+  header.length = bulk ? in.received.size : in.message.length;
+  header.reserved = 0;
+  ScopedUserAccess access(self.process().space());
+  const bool ok =
+      access.CopyOut(address, &header, abi::kIpcHeaderSize) &&
+      access.CopyOut(address + abi::kIpcHeaderSize,
+                     bulk ? in.bytes : in.message.payload.data(), header.length);
+  return ok ? Status::kOk : Status::kInvalidArgument;
+}
+
+Result<ObjectRef<Endpoint>> EndpointArgument(UserThread& self, uint64_t token, Rights rights) {
+  return AcquireArgument<Endpoint>(self, token, rights);
+}
+
+}  // namespace
+
+int64_t EndpointCreate(UserThread& self, Args) {
+  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create();
+  if (!endpoint.ok()) return Error(endpoint.status());
+  Result<Token> token = self.process().capabilities().Insert(
+      **endpoint, static_cast<Rights>(abi::kEndpointRights));
+  if (!token.ok()) return Error(token.status());
+  return TokenResult(*token);
+}
+
+int64_t IpcCall(UserThread& self, Args args) {
+  Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
+  if (!endpoint.ok()) return Error(endpoint.status());
+  KernelMessage request;
+  if (Status status = ReadMessage(self, args[1], request); !IsOk(status)) return Error(status);
+  KernelMessage reply;
+  const Status called = (*endpoint)->Call(request.message, reply.message,
+                                          DeadlineArgument(args[3]), request.bulk_to_send(),
+                                          &reply.received);
+  if (!IsOk(called)) return Error(called);
+  return Error(WriteMessage(self, args[2], reply));
+}
+
+int64_t IpcSend(UserThread& self, Args args) {
+  Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
+  if (!endpoint.ok()) return Error(endpoint.status());
+  KernelMessage message;
+  if (Status status = ReadMessage(self, args[1], message); !IsOk(status)) return Error(status);
+  return Error((*endpoint)->Send(message.message, DeadlineArgument(args[2]),
+                                 message.bulk_to_send()));
+}
+
+int64_t IpcReceive(UserThread& self, Args args) {
+  Result<ObjectRef<Endpoint>> endpoint =
+      EndpointArgument(self, args[0], rights::kEndpointReceive);
+  if (!endpoint.ok()) return Error(endpoint.status());
+  KernelMessage in;
+  const Status received =
+      (*endpoint)->Receive(in.message, in.handle, DeadlineArgument(args[2]), &in.received);
+  if (!IsOk(received)) return Error(received);
+  return Error(WriteMessage(self, args[1], in));
+}
+
+int64_t IpcReplyWait(UserThread& self, Args args) {
+  Result<ObjectRef<Endpoint>> endpoint =
+      EndpointArgument(self, args[0], rights::kEndpointReceive);
+  if (!endpoint.ok()) return Error(endpoint.status());
+  KernelMessage reply;
+  if (Status status = ReadMessage(self, args[1], reply); !IsOk(status)) return Error(status);
+  KernelMessage in;
+  const Status received = (*endpoint)->ReplyAndReceive(
+      reply.handle, reply.message, in.message, in.handle, DeadlineArgument(args[3]),
+      reply.bulk_to_send(), &in.received);
+  if (!IsOk(received)) return Error(received);
+  return Error(WriteMessage(self, args[2], in));
+}
+
+}  // namespace vos::syscall

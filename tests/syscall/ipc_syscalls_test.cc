@@ -1,0 +1,227 @@
+// The IPC syscalls from simulated user mode: call/reply between processes on
+// 1 and 4 CPUs with small (fast-path) and 4 KiB messages, and bad tokens,
+// rights, sizes and buffers rejected. The programs live here: they are
+// spawned by the test body (acting for init), which creates the endpoint
+// and grants each program a capability to it (its last argument).
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "gtest/gtest.h"
+#include "scenarios/programs/user_helpers.h"
+#include "src/abi/syscall.h"
+#include "src/abi/user_syscalls.h"
+#include "src/ipc/endpoint.h"
+#include "src/proc/process_manager.h"
+#include "tests/support/process_machine.h"
+
+namespace vos {
+namespace {
+
+using programs::Arg;
+using testing_support::ProcessMachine;
+using testing_support::Reap;
+using testing_support::RunProcesses;
+
+constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
+
+// Where programs keep their messages: after the arguments.
+constexpr uint64_t kFirstBuffer = abi::kUserDataBase + abi::kMaxArgsSize;
+constexpr uint64_t kSecondBuffer = kFirstBuffer + sizeof(abi::IpcMessage);
+
+uint8_t PatternByte(uint64_t number, uint32_t index) {
+  return static_cast<uint8_t>(number * 31 + index);
+}
+
+// Builds a message of `size` pattern bytes for call `number` at `address`.
+void PutRequest(uint64_t address, uint64_t number, uint32_t size) {
+  abi::IpcMessage message{};  // Host stack of the program's fiber: its own.
+  message.length = size;
+  for (uint32_t i = 0; i < size; ++i) message.data[i] = PatternByte(number, i);
+  user::Store(address, &message, abi::kIpcHeaderSize + size);
+}
+
+// ipc_echo_server calls token: answers `calls` calls, each with its request's
+// bytes plus one; exits 0, or the number of the check that failed.
+int64_t EchoServer(user::Args args) {
+  const uint64_t calls = Arg(args, 0);
+  const uint64_t token = Arg(args, 1);
+  abi::IpcMessage message;
+  if (user::IpcReceive(token, kFirstBuffer) != 0) return 1;
+  for (uint64_t n = 1; n <= calls; ++n) {
+    user::Load(kFirstBuffer, &message, abi::kIpcHeaderSize);
+    if (message.reply_handle == 0 || message.sender == 0) return 2;
+    user::Load(kFirstBuffer + abi::kIpcHeaderSize, message.data, message.length);
+    for (uint32_t i = 0; i < message.length; ++i) ++message.data[i];
+    user::Store(kSecondBuffer, &message, abi::kIpcHeaderSize + message.length);
+    // After the last answer nothing more comes: wait a little only.
+    const uint64_t deadline = n == calls ? user::GetTime() + 100'000 : 0;
+    const int64_t result = user::IpcReplyWait(token, kSecondBuffer, kFirstBuffer, deadline);
+    if (result != (n == calls ? Code(Status::kTimedOut) : 0)) return 3;
+  }
+  return 0;
+}
+
+// ipc_client calls size token: makes `calls` calls of `size` bytes; exits 0,
+// or 100 + the number of the call whose answer was wrong.
+int64_t Client(user::Args args) {
+  const uint64_t calls = Arg(args, 0);
+  const uint32_t size = static_cast<uint32_t>(Arg(args, 1));
+  const uint64_t token = Arg(args, 2);
+  abi::IpcMessage reply;
+  for (uint64_t n = 0; n < calls; ++n) {
+    PutRequest(kFirstBuffer, n, size);
+    if (user::IpcCall(token, kFirstBuffer, kSecondBuffer) != 0) return 100 + n;
+    user::Load(kSecondBuffer, &reply, abi::kIpcHeaderSize);
+    if (reply.length != size) return 100 + n;
+    user::Load(kSecondBuffer + abi::kIpcHeaderSize, reply.data, size);
+    for (uint32_t i = 0; i < size; ++i) {
+      if (reply.data[i] != static_cast<uint8_t>(PatternByte(n, i) + 1)) return 100 + n;
+    }
+  }
+  return 0;
+}
+
+// ipc_abuse full send_only: bad tokens, rights, sizes and buffers; exits 0
+// when each got the documented error, else the failed check's number.
+int64_t Abuse(user::Args args) {
+  const uint64_t full = Arg(args, 0);
+  const uint64_t send_only = Arg(args, 1);
+  PutRequest(kFirstBuffer, 0, 8);
+  // Neither send nor receive.
+  const int64_t grant_only = user::CapDerive(full, abi::kRightGrant);
+  if (grant_only < 0) return 1;
+  const int64_t own = user::EndpointCreate();
+  if (own < 0) return 2;
+  const struct {
+    int64_t result;
+    Status expected;
+  } checks[] = {
+      {user::IpcCall(full ^ 0x5a5a, kFirstBuffer, kSecondBuffer), Status::kBadHandle},
+      {user::IpcCall(0, kFirstBuffer, kSecondBuffer), Status::kBadHandle},
+      {user::IpcReceive(send_only, kSecondBuffer), Status::kPermissionDenied},
+      {user::IpcReplyWait(send_only, kFirstBuffer, kSecondBuffer), Status::kPermissionDenied},
+      {user::IpcCall(grant_only, kFirstBuffer, kSecondBuffer), Status::kPermissionDenied},
+      {user::IpcSend(grant_only, kFirstBuffer), Status::kPermissionDenied},
+      // Not a buffer the process may read.
+      {user::IpcCall(own, 0x7000'0000, kSecondBuffer), Status::kInvalidArgument},
+      {user::IpcSend(own, 0xffff'8000'0000'0000), Status::kInvalidArgument},
+      // Nobody answers on its own endpoint: deadlines end the waits.
+      {user::IpcCall(own, kFirstBuffer, kSecondBuffer, user::GetTime() + 20'000),
+       Status::kTimedOut},
+      {user::IpcReceive(own, kSecondBuffer, user::GetTime() + 20'000), Status::kTimedOut},
+      // No call waits for this handle.
+      {user::IpcReplyWait(own, kFirstBuffer, kSecondBuffer), Status::kNotFound},
+  };
+  int64_t number = 10;
+  for (const auto& check : checks) {
+    if (check.result != Code(check.expected)) return number;
+    ++number;
+  }
+  // Too long: more than kMaxIpcData bytes.
+  abi::IpcMessage header{};
+  header.length = abi::kMaxIpcData + 1;
+  user::Store(kFirstBuffer, &header, abi::kIpcHeaderSize);
+  if (user::IpcCall(own, kFirstBuffer, kSecondBuffer) != Code(Status::kInvalidArgument)) {
+    return 50;
+  }
+  return 0;
+}
+
+const std::array<Program, 3>& Programs() {
+  static const std::array<Program, 3> programs = {{
+      {"ipc_echo_server", user::CodeAddress(user::ProgramEntry<EchoServer>)},
+      {"ipc_client", user::CodeAddress(user::ProgramEntry<Client>)},
+      {"ipc_abuse", user::CodeAddress(user::ProgramEntry<Abuse>)},
+  }};
+  return programs;
+}
+
+ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
+  ProcessMachine machine;
+  machine.scheduled.cpus = cpus;
+  machine.scheduled.seed = seed;
+  machine.programs = Programs();
+  return machine;
+}
+
+// A new endpoint in init's space with `rights`: its token.
+Token InitEndpoint() {
+  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create();
+  EXPECT_TRUE(endpoint.ok());
+  Result<Token> token = ProcessManager::InitProcess()->capabilities().Insert(
+      **endpoint, static_cast<Rights>(abi::kEndpointRights));
+  EXPECT_TRUE(token.ok());
+  return *token;
+}
+
+Result<ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
+                                Token grant) {
+  const std::vector<uint64_t> values(args);
+  const Token grants[] = {grant};
+  return ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name),
+                               values.data(), values.size() * sizeof(uint64_t), nullptr,
+                               grants);
+}
+
+void ExpectExitedWith(ProcessId process, int64_t code) {
+  const abi::ExitStatus status = Reap(process);
+  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
+  EXPECT_EQ(status.code, code);
+}
+
+// Three clients of one server: `size`-byte calls.
+void RunCallReply(uint32_t cpus, uint32_t size, uint64_t seed) {
+  RunProcesses(Machine(cpus, seed), [size] {
+    constexpr uint64_t kClients = 3;
+    constexpr uint64_t kCalls = 20;
+    const Token endpoint = InitEndpoint();
+    Result<ProcessId> server =
+        SpawnGranting("ipc_echo_server", {kClients * kCalls}, endpoint);
+    ASSERT_TRUE(server.ok());
+    std::vector<ProcessId> clients;
+    for (uint64_t c = 0; c < kClients; ++c) {
+      Result<ProcessId> client = SpawnGranting("ipc_client", {kCalls, size}, endpoint);
+      ASSERT_TRUE(client.ok());
+      clients.push_back(*client);
+    }
+    for (ProcessId client : clients) ExpectExitedWith(client, 0);
+    ExpectExitedWith(*server, 0);
+    ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
+  });
+}
+
+TEST(IpcSyscallsTest, SmallCallsBetweenProcessesOnOneCpu) { RunCallReply(1, 24, 1); }
+
+TEST(IpcSyscallsTest, SmallCallsBetweenProcessesOnFourCpus) {
+  for (uint64_t seed : {1, 2, 3}) {
+    SCOPED_TRACE(seed);
+    RunCallReply(4, abi::kMaxInlineIpc, seed);
+  }
+}
+
+TEST(IpcSyscallsTest, FourKibCallsBetweenProcessesOnOneAndFourCpus) {
+  RunCallReply(1, abi::kMaxIpcData, 1);
+  RunCallReply(4, abi::kMaxIpcData, 2);
+  RunCallReply(4, 1000, 3);
+}
+
+TEST(IpcSyscallsTest, BadTokensRightsSizesAndBuffersAreRejected) {
+  RunProcesses(Machine(2), [] {
+    const Token endpoint = InitEndpoint();
+    Result<Token> send_only = ProcessManager::InitProcess()->capabilities().Derive(
+        endpoint, rights::kEndpointSend | Rights::kGrant);
+    ASSERT_TRUE(send_only.ok());
+    const std::vector<uint64_t> values = {};
+    const Token grants[] = {endpoint, *send_only};
+    Result<ProcessId> abuse = ProcessManager::Spawn(
+        ProcessManager::InitProcess(), "ipc_abuse", 9, values.data(), 0, nullptr, grants);
+    ASSERT_TRUE(abuse.ok());
+    ExpectExitedWith(*abuse, 0);
+    ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(*send_only), Status::kOk);
+    ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
+  });
+}
+
+}  // namespace
+}  // namespace vos
