@@ -1,26 +1,35 @@
 // Synchronous IPC round trips on one simulated CPU against a host peer,
 // measured in the same process:
-//  - kernel: a client kernel thread Calls an endpoint with a 64-byte
-//    message; the server answers with ReplyAndReceive. Both directions
-//    take the fast path (a direct switch, no run queue), which the
-//    benchmark checks through the endpoint's counters.
+//  - processes: a client process makes ipc_call syscalls with a 64-byte
+//    (or 4 KiB) message; a server process answers each with
+//    ipc_reply_wait, so both directions take the endpoint's fast path.
+//  - kernel threads: the same through the kernel API (Call and
+//    ReplyAndReceive), without syscalls and user-memory copies; the
+//    benchmark checks through the endpoint's counters that every round
+//    trip took the fast path.
 //  - host: two processes pinned to one CPU ping-pong 64 bytes through a
 //    pair of pipes.
-// Each iteration is one round trip on both sides. A second kernel benchmark
-// sends 4 KiB out of line each way.
+// Each iteration is one round trip on both sides. The process benchmarks
+// run inside one process machine (see process_bench.cc), after the others.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "bench/ratio_reporter.h"
 #include "benchmark/benchmark.h"
+#include "src/abi/syscall.h"
+#include "src/abi/user_syscalls.h"
 #include "src/ipc/endpoint.h"
+#include "src/proc/process_manager.h"
 #include "src/sched/scheduler.h"
+#include "tests/support/process_machine.h"
 #include "tests/support/scheduled_machine.h"
 
 namespace {
@@ -141,13 +150,116 @@ void BM_HostPipePingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_HostPipePingPong)->Repetitions(5)->ReportAggregatesOnly(true)->UseRealTime();
 
+// --- Between processes --------------------------------------------------------
+
+namespace abi = vos::abi;
+constexpr uint64_t kRequestAt = abi::kUserDataBase + abi::kMaxArgsSize;
+constexpr uint64_t kReplyAt = kRequestAt + sizeof(abi::IpcMessage);
+
+uint64_t ArgAt(vos::user::Args args, size_t index) {
+  uint64_t value = 0;
+  vos::user::Load(args.address + index * sizeof(value), &value, sizeof(value));
+  return value;
+}
+
+// ipc_bench_server token: echoes every call (a request of length 0 ends it
+// after its answer).
+int64_t EchoServer(vos::user::Args args) {
+  const uint64_t token = ArgAt(args, 0);
+  if (vos::user::IpcReceive(token, kRequestAt) != 0) return 1;
+  for (;;) {
+    uint32_t length = 0;
+    vos::user::Load(kRequestAt + 16, &length, sizeof(length));
+    // The request becomes the answer in place: its reply_handle is the one
+    // ipc_reply_wait needs.
+    const uint64_t deadline = length == 0 ? vos::user::GetTime() + 1 : 0;
+    const int64_t result = vos::user::IpcReplyWait(token, kRequestAt, kRequestAt, deadline);
+    if (length == 0) return result == static_cast<int64_t>(vos::Status::kTimedOut) ? 0 : 2;
+    if (result != 0) return 3;
+  }
+}
+
+benchmark::State* process_state = nullptr;
+
+// ipc_bench_client size token: the timing loop, one ipc_call per iteration.
+int64_t TimedClient(vos::user::Args args) {
+  const uint32_t size = static_cast<uint32_t>(ArgAt(args, 0));
+  const uint64_t token = ArgAt(args, 1);
+  abi::IpcMessage message{};
+  message.length = size;
+  std::memset(message.data, 0x3c, size);
+  vos::user::Store(kRequestAt, &message, abi::kIpcHeaderSize + size);
+  for (auto _ : *process_state) {
+    if (vos::user::IpcCall(token, kRequestAt, kReplyAt) != 0) return 1;
+  }
+  message.length = 0;
+  vos::user::Store(kRequestAt, &message, abi::kIpcHeaderSize);
+  return vos::user::IpcCall(token, kRequestAt, kReplyAt) == 0 ? 0 : 2;
+}
+
+const std::array<vos::Program, 2>& BenchPrograms() {
+  static const std::array<vos::Program, 2> programs = {{
+      {"ipc_bench_server", vos::user::CodeAddress(vos::user::ProgramEntry<EchoServer>)},
+      {"ipc_bench_client", vos::user::CodeAddress(vos::user::ProgramEntry<TimedClient>)},
+  }};
+  return programs;
+}
+
+vos::Result<vos::ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
+                                          vos::Token grant) {
+  const std::vector<uint64_t> values(args);
+  const vos::Token grants[] = {grant};
+  return vos::ProcessManager::Spawn(vos::ProcessManager::InitProcess(), name, std::strlen(name),
+                                    values.data(), values.size() * sizeof(uint64_t), nullptr,
+                                    grants);
+}
+
+bool ExitedCleanly(vos::ProcessId process) {
+  abi::ExitStatus status{};
+  return vos::ProcessManager::Wait(vos::ProcessManager::InitProcess(), process, &status, false)
+             .ok() &&
+         status.reason == abi::ExitReason::kExited && status.code == 0;
+}
+
+// One round trip per iteration between a client and a server process.
+void RunProcessCallReply(benchmark::State& state, uint32_t size) {
+  process_state = &state;
+  vos::CapabilitySpace& init = vos::ProcessManager::InitProcess()->capabilities();
+  vos::Result<vos::ObjectRef<vos::Endpoint>> endpoint = vos::Endpoint::Create();
+  if (!endpoint.ok()) return state.SkipWithError("no endpoint");
+  vos::Result<vos::Token> token =
+      init.Insert(**endpoint, static_cast<vos::Rights>(abi::kEndpointRights));
+  if (!token.ok()) return state.SkipWithError("no capability");
+  vos::Result<vos::ProcessId> server = SpawnGranting("ipc_bench_server", {}, *token);
+  vos::Result<vos::ProcessId> client = SpawnGranting("ipc_bench_client", {size}, *token);
+  (void)init.Delete(*token);
+  if (!server.ok() || !client.ok()) return state.SkipWithError("spawn failed");
+  const bool ok = ExitedCleanly(*client) & ExitedCleanly(*server);
+  const vos::EndpointStats stats = (*endpoint)->stats();
+  if (!ok) state.SkipWithError("a program failed");
+  // The first call may find the server not yet waiting.
+  if (stats.slow_calls > 1 || stats.slow_replies > 0) {
+    state.SkipWithError("a round trip left the fast path");
+  }
+}
+
+void BM_ProcessCallReplySmall(benchmark::State& state) {
+  RunProcessCallReply(state, kSmall);
+}
+BENCHMARK(BM_ProcessCallReplySmall)->Repetitions(5)->ReportAggregatesOnly(true);
+
+void BM_ProcessCallReply4KiB(benchmark::State& state) {
+  RunProcessCallReply(state, abi::kMaxIpcData);
+}
+BENCHMARK(BM_ProcessCallReply4KiB)->Repetitions(5)->ReportAggregatesOnly(true);
+
 }  // namespace
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::RunSpecifiedBenchmarks(&reporter, "BM_Kernel|BM_Host");
   const double kernel = reporter.Median("BM_KernelCallReplySmall");
   if (kernel > 0) {
     std::printf("kernel-thread call+reply, 64 bytes, fast path: median %.1f ns "
@@ -162,6 +274,35 @@ int main(int argc, char** argv) {
   }
   reporter.PrintRatio("host pipe ping-pong vs kernel-thread call+reply", "BM_HostPipePingPong",
                       "BM_KernelCallReplySmall", "target >= 30x");
+  // Processes, in a machine of their own (run in a forked child).
+  const double pipe = reporter.Median("BM_HostPipePingPong");
+  testing_support::ProcessMachine machine;
+  machine.scheduled.cpus = 1;
+  machine.scheduled.time_slice = 1'000'000;
+  machine.scheduled.policy = sim::SchedulePolicy::kRoundRobin;
+  machine.scheduled.max_interleavings = 0;
+  machine.programs = BenchPrograms();
+  const testing_support::ProcessRunSummary summary =
+      testing_support::RunProcesses(machine, [pipe] {
+        bench::RatioReporter processes;
+        benchmark::RunSpecifiedBenchmarks(&processes, "BM_Process");
+        const double small = processes.Median("BM_ProcessCallReplySmall");
+        const double large = processes.Median("BM_ProcessCallReply4KiB");
+        if (small > 0) {
+          std::printf("process call+reply, 64 bytes, fast path: median %.1f ns "
+                      "(target <= 160 ns)\n",
+                      small);
+        }
+        if (large > 0) {
+          std::printf("process call+reply, 4 KiB each way: median %.1f ns (target <= 640 ns)\n",
+                      large);
+        }
+        if (small > 0 && pipe > 0) {
+          std::printf("host pipe ping-pong vs process call+reply: median %.1f ns vs %.1f ns, "
+                      "ratio %.2fx (target >= 30x)\n",
+                      pipe, small, pipe / small);
+        }
+      });
   benchmark::Shutdown();
-  return 0;
+  return summary.child_ok ? 0 : 1;
 }
