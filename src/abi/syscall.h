@@ -143,16 +143,27 @@ inline constexpr uint64_t kEndpointRights =
 // `length` bytes of data, and writes the same. Messages up to
 // kMaxInlineIpc bytes take the fast path; longer ones (up to kMaxIpcData;
 // more is kInvalidArgument) are copied through a kernel buffer.
+//
+// Up to kMaxIpcCaps capabilities ride along: `caps` holds the sender's
+// tokens (each needs kRightGrant, else the call fails before sending), and
+// the receiver finds there its own tokens for them: copies with the same
+// rights, derived from the sender's (so revoking those removes them), or,
+// with kIpcMoveCaps, the capabilities themselves, gone from the sender. A
+// capability revoked before delivery arrives as 0.
 inline constexpr uint32_t kMaxInlineIpc = 64;
 inline constexpr uint32_t kMaxIpcData = 4096;
+inline constexpr uint32_t kMaxIpcCaps = 4;
+inline constexpr uint16_t kIpcMoveCaps = 1;
 struct IpcMessage {
   uint64_t sender;        // Written by the kernel: the sending process's pid.
   uint64_t reply_handle;  // Written by receive (0 for a send); read by reply_wait.
   uint32_t length;
-  uint32_t reserved;
+  uint16_t cap_count;
+  uint16_t flags;         // kIpcMoveCaps.
+  uint64_t caps[kMaxIpcCaps];
   uint8_t data[kMaxIpcData];
 };
-inline constexpr uint64_t kIpcHeaderSize = 24;
+inline constexpr uint64_t kIpcHeaderSize = 56;
 
 enum class ObjectType : uint32_t {
   kProcess = 1,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <new>
 
+#include "src/cap/transfer.h"
 #include "src/hal/time.h"
 #include "src/lib/assert.h"
 #include "src/mm/heap.h"
@@ -23,13 +24,16 @@ struct Endpoint::Waiter {
   // A sender's message; a caller also gets its reply, under reply_id.
   const Message* request = nullptr;
   Bulk request_bulk;
+  const CapsOut* request_caps = nullptr;
   Message* reply = nullptr;
   BulkBuffer* reply_bulk = nullptr;
+  CapsIn* reply_caps = nullptr;
   uint64_t reply_id = 0;
   // A receiver's buffers.
   Message* out = nullptr;
   ReplyHandle* handle = nullptr;
   BulkBuffer* out_bulk = nullptr;
+  CapsIn* out_caps = nullptr;
 };
 
 namespace {
@@ -38,6 +42,25 @@ void CopyBulk(Bulk from, BulkBuffer* to) {
   if (to == nullptr) return;
   std::copy_n(from.data, from.size, to->data);
   to->size = from.size;
+}
+
+bool ValidCaps(const CapsOut* caps) {
+  return caps == nullptr || (caps->count <= kMaxMessageCaps && caps->space != nullptr);
+}
+
+// Moves or copies each capability of `from` into `to`'s space.
+void TransferCaps(const CapsOut* from, CapsIn* to) {
+  if (to == nullptr) return;
+  to->count = from != nullptr ? from->count : 0;
+  for (uint32_t i = 0; i < to->count; ++i) {
+    Result<CapabilitySpace::Info> info = from->space->Inspect(from->tokens[i]);
+    Result<Token> moved =
+        !info.ok() ? Result<Token>(info.status())
+        : from->move
+            ? MoveCapability(*from->space, from->tokens[i], *to->space)
+            : CopyCapability(*from->space, from->tokens[i], *to->space, info->rights);
+    to->tokens[i] = moved.ok() ? *moved : kInvalidToken;
+  }
 }
 
 }  // namespace
@@ -109,9 +132,10 @@ void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
 }
 
 bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
-                             BulkBuffer* bulk) {
+                             BulkBuffer* bulk, CapsIn* caps) {
   out = *sender.request;
   CopyBulk(sender.request_bulk, bulk);
+  TransferCaps(sender.request_caps, caps);
   if (sender.reply == nullptr) {
     handle = ReplyHandle{};
     ++stats_.sends;
@@ -123,7 +147,8 @@ bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
   return true;
 }
 
-Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk) {
+Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
+                                         const CapsOut* caps) {
   if (handle.value == 0) return nullptr;
   Waiter* caller = replies_.Find(handle.value);
   if (caller == nullptr) return nullptr;
@@ -131,6 +156,7 @@ Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& repl
   if (!SleepingLocked(*caller)) return nullptr;  // Timed out just now.
   *caller->reply = reply;
   CopyBulk(bulk, caller->reply_bulk);
+  TransferCaps(caps, caller->reply_caps);
   return caller;
 }
 
@@ -145,16 +171,20 @@ Status Endpoint::WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* suc
   return status;
 }
 
-Status Endpoint::SendOrCall(const Message& request, Bulk bulk, Message* reply,
-                            BulkBuffer* reply_bulk, hal::Nanoseconds deadline) {
-  if (bulk.size > kMaxBulk) return Status::kInvalidArgument;
+Status Endpoint::SendOrCall(const Message& request, Bulk bulk, const CapsOut* caps,
+                            Message* reply, BulkBuffer* reply_bulk, CapsIn* reply_caps,
+                            hal::Nanoseconds deadline) {
+  if (bulk.size > kMaxBulk || !ValidCaps(caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
   Waiter self(lock_);
   self.request = &request;
   self.request_bulk = bulk;
+  self.request_caps = caps;
   self.reply = reply;
   self.reply_bulk = reply_bulk;
+  self.reply_caps = reply_caps;
+  if (reply_caps != nullptr) reply_caps->count = 0;
   if (reply_bulk != nullptr) reply_bulk->size = 0;
   Waiter* receiver = PopSleeperLocked(receivers_);
   if (receiver == nullptr) {
@@ -162,7 +192,8 @@ Status Endpoint::SendOrCall(const Message& request, Bulk bulk, Message* reply,
     senders_.PushBack(&self);
     return WaitLocked(self, deadline, nullptr);
   }
-  if (!DeliverLocked(self, *receiver->out, *receiver->handle, receiver->out_bulk)) {
+  if (!DeliverLocked(self, *receiver->out, *receiver->handle, receiver->out_bulk,
+                     receiver->out_caps)) {
     // A Send is complete once taken.
     WakeLocked(*receiver, Status::kOk);
     return Status::kOk;
@@ -173,44 +204,50 @@ Status Endpoint::SendOrCall(const Message& request, Bulk bulk, Message* reply,
 }
 
 Status Endpoint::Call(const Message& request, Message& reply, hal::Nanoseconds deadline,
-                      Bulk request_bulk, BulkBuffer* reply_bulk) {
+                      Bulk request_bulk, BulkBuffer* reply_bulk, const CapsOut* request_caps,
+                      CapsIn* reply_caps) {
   // Past its deadline a call must not reach a server it cannot wait for.
   if (deadline != kNoDeadline && deadline <= hal::Now()) return Status::kTimedOut;
-  return SendOrCall(request, request_bulk, &reply, reply_bulk, deadline);
+  return SendOrCall(request, request_bulk, request_caps, &reply, reply_bulk, reply_caps,
+                    deadline);
 }
 
-Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline, Bulk bulk) {
-  return SendOrCall(message, bulk, nullptr, nullptr, deadline);
+Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline, Bulk bulk,
+                      const CapsOut* caps) {
+  return SendOrCall(message, bulk, caps, nullptr, nullptr, nullptr, deadline);
 }
 
 Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk,
-                               hal::Nanoseconds deadline, Thread* successor) {
+                               CapsIn* caps, hal::Nanoseconds deadline, Thread* successor) {
   if (bulk != nullptr) bulk->size = 0;
+  if (caps != nullptr) caps->count = 0;
   if (Waiter* sender = PopSleeperLocked(senders_)) {
     VOS_ASSERT(successor == nullptr);  // Callers hand off only to sleep.
-    if (!DeliverLocked(*sender, out, handle, bulk)) WakeLocked(*sender, Status::kOk);
+    if (!DeliverLocked(*sender, out, handle, bulk, caps)) WakeLocked(*sender, Status::kOk);
     return Status::kOk;
   }
   Waiter self(lock_);
   self.out = &out;
   self.handle = &handle;
   self.out_bulk = bulk;
+  self.out_caps = caps;
   receivers_.PushBack(&self);
   return WaitLocked(self, deadline, successor);
 }
 
 Status Endpoint::Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
-                         BulkBuffer* bulk) {
+                         BulkBuffer* bulk, CapsIn* caps) {
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  return ReceiveLocked(out, handle, bulk, deadline, nullptr);
+  return ReceiveLocked(out, handle, bulk, caps, deadline, nullptr);
 }
 
-Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk) {
-  if (bulk.size > kMaxBulk) return Status::kInvalidArgument;
+Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk,
+                       const CapsOut* caps) {
+  if (bulk.size > kMaxBulk || !ValidCaps(caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply, bulk);
+  Waiter* caller = AnswerLocked(handle, reply, bulk, caps);
   if (caller == nullptr) return Status::kNotFound;
   ++stats_.slow_replies;
   WakeLocked(*caller, Status::kOk);
@@ -219,21 +256,22 @@ Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk) {
 
 Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
                                  ReplyHandle& next, hal::Nanoseconds deadline, Bulk reply_bulk,
-                                 BulkBuffer* out_bulk) {
-  if (reply_bulk.size > kMaxBulk) return Status::kInvalidArgument;
+                                 BulkBuffer* out_bulk, const CapsOut* reply_caps,
+                                 CapsIn* out_caps) {
+  if (reply_bulk.size > kMaxBulk || !ValidCaps(reply_caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply, reply_bulk);
+  Waiter* caller = AnswerLocked(handle, reply, reply_bulk, reply_caps);
   if (caller == nullptr) return Status::kNotFound;
   if (FirstSleeperLocked(senders_) != nullptr) {
     // A request waits, so we will not sleep: wake the caller normally.
     ++stats_.slow_replies;
     WakeLocked(*caller, Status::kOk);
-    return ReceiveLocked(out, next, out_bulk, deadline, nullptr);
+    return ReceiveLocked(out, next, out_bulk, out_caps, deadline, nullptr);
   }
   // Fast path: the caller runs next, here, while we wait for a request.
   ++stats_.fast_replies;
-  return ReceiveLocked(out, next, out_bulk, deadline, TakeThreadLocked(*caller));
+  return ReceiveLocked(out, next, out_bulk, out_caps, deadline, TakeThreadLocked(*caller));
 }
 
 Result<ObjectRef<Endpoint>> Endpoint::Create() {

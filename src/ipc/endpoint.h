@@ -25,7 +25,9 @@
 
 #include <cstdint>
 
+#include "src/cap/capability_space.h"
 #include "src/cap/object.h"
+#include "src/cap/token.h"
 #include "src/hal/types.h"
 #include "src/ipc/message.h"
 #include "src/lib/spinlock.h"
@@ -57,6 +59,27 @@ struct BulkBuffer {
   uint32_t size = 0;
 };
 
+// Capabilities riding along with a message: moved or copied (as children,
+// with the same rights) from the sender's space into the receiver's at
+// delivery. The sender should have checked Rights::kGrant on each; one that
+// cannot be transferred any more then (revoked meanwhile, no kGrant, the
+// receiver's space full) arrives as kInvalidToken.
+inline constexpr uint32_t kMaxMessageCaps = 4;
+struct CapsOut {
+  CapabilitySpace* space = nullptr;
+  Token tokens[kMaxMessageCaps] = {};
+  uint32_t count = 0;
+  bool move = false;
+};
+// Where a receiver takes them: `space` is its own; delivery sets the rest
+// (count 0 for a message without capabilities). A receiver without one
+// leaves them with the sender.
+struct CapsIn {
+  CapabilitySpace* space = nullptr;
+  Token tokens[kMaxMessageCaps] = {};
+  uint32_t count = 0;
+};
+
 struct EndpointStats {
   uint64_t fast_calls = 0;    // Calls handed straight to a waiting receiver.
   uint64_t slow_calls = 0;    // Calls that queued for a receiver.
@@ -77,27 +100,32 @@ class Endpoint final : public KernelObject {
   ~Endpoint();
 
   // Every operation takes an optional Bulk to send and BulkBuffer to
-  // receive into, for large messages; a Bulk over kMaxBulk is
-  // kInvalidArgument.
+  // receive into, for large messages (a Bulk over kMaxBulk is
+  // kInvalidArgument), and CapsOut to send and CapsIn to receive into
+  // (more than kMaxMessageCaps is kInvalidArgument).
   //
   // Sends `request` and sleeps until a receiver replies into `reply`, or
   // `deadline` (kTimedOut; the whole call, both phases), or the endpoint
   // closes (kPeerClosed).
   Status Call(const Message& request, Message& reply, hal::Nanoseconds deadline = kNoDeadline,
-              Bulk request_bulk = {}, BulkBuffer* reply_bulk = nullptr);
+              Bulk request_bulk = {}, BulkBuffer* reply_bulk = nullptr,
+              const CapsOut* request_caps = nullptr, CapsIn* reply_caps = nullptr);
   // Sleeps until a receiver takes `message`; errors as Call.
-  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline, Bulk bulk = {});
+  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline, Bulk bulk = {},
+              const CapsOut* caps = nullptr);
   // Sleeps until a message arrives. For a Call, `handle` names it for the
   // reply; for a Send it is ReplyHandle{}. kTimedOut, kPeerClosed.
   Status Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline = kNoDeadline,
-                 BulkBuffer* bulk = nullptr);
+                 BulkBuffer* bulk = nullptr, CapsIn* caps = nullptr);
   // Answers the call `handle` names; kNotFound if no caller waits for it.
-  Status Reply(ReplyHandle handle, const Message& reply, Bulk bulk = {});
+  Status Reply(ReplyHandle handle, const Message& reply, Bulk bulk = {},
+               const CapsOut* caps = nullptr);
   // Reply, then Receive, in one step. kNotFound (and nothing received) when
   // no caller waits for `handle`.
   Status ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
                          ReplyHandle& next, hal::Nanoseconds deadline = kNoDeadline,
-                         Bulk reply_bulk = {}, BulkBuffer* out_bulk = nullptr);
+                         Bulk reply_bulk = {}, BulkBuffer* out_bulk = nullptr,
+                         const CapsOut* reply_caps = nullptr, CapsIn* out_caps = nullptr);
 
   // Wakes every sleeper with kPeerClosed and fails every later operation
   // with it. Idempotent.
@@ -136,14 +164,15 @@ class Endpoint final : public KernelObject {
   // Copies `sender`'s message into a receiver's buffers. A Call then waits
   // on replies_ under a fresh handle (true); a Send is complete (false)
   // and its sender still to be woken.
-  bool DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle, BulkBuffer* bulk)
-      VOS_REQUIRES(lock_);
+  bool DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle, BulkBuffer* bulk,
+                     CapsIn* caps) VOS_REQUIRES(lock_);
   // Removes `handle`'s caller from replies_ with `reply` copied in, still
   // to be woken; null if none.
-  Waiter* AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk) VOS_REQUIRES(lock_);
+  Waiter* AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
+                       const CapsOut* caps) VOS_REQUIRES(lock_);
   // Receives into `out`, or queues as a receiver and sleeps, handing the
   // CPU to `successor` if given.
-  Status ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk,
+  Status ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk, CapsIn* caps,
                        hal::Nanoseconds deadline, Thread* successor) VOS_REQUIRES(lock_);
   // Sleeps as `self` (already on a list), handing the CPU to `successor` if
   // given; afterwards `self` is on no list.
@@ -162,8 +191,8 @@ class Endpoint final : public KernelObject {
   Thread* TakeThreadLocked(Waiter& waiter) VOS_REQUIRES(lock_);
   void WakeAllLocked(WaiterList& list, Status result) VOS_REQUIRES(lock_);
   // Sends as Send (reply null) or Call.
-  Status SendOrCall(const Message& request, Bulk bulk, Message* reply, BulkBuffer* reply_bulk,
-                    hal::Nanoseconds deadline);
+  Status SendOrCall(const Message& request, Bulk bulk, const CapsOut* caps, Message* reply,
+                    BulkBuffer* reply_bulk, CapsIn* reply_caps, hal::Nanoseconds deadline);
 
   mutable SpinLock lock_;
   WaiterList senders_ VOS_GUARDED_BY(lock_);    // Send and Call, not yet taken.

@@ -3,7 +3,8 @@
 // the caller's permissions (a buffer the caller may not read, or write, is
 // kInvalidArgument). Up to abi::kMaxInlineIpc bytes travel as the
 // endpoint's inline Message (its fast path); longer ones as its Bulk, from
-// and to a buffer on the kernel stack.
+// and to a buffer on the kernel stack. Capabilities travel as CapsOut /
+// CapsIn between the two processes' spaces.
 #include <cstddef>
 
 #include "src/abi/syscall.h"
@@ -15,7 +16,8 @@
 namespace vos::syscall {
 namespace {
 
-static_assert(abi::kMaxInlineIpc == Message::kMaxPayload && abi::kMaxIpcData == kMaxBulk);
+static_assert(abi::kMaxInlineIpc == Message::kMaxPayload && abi::kMaxIpcData == kMaxBulk &&
+              abi::kMaxIpcCaps == kMaxMessageCaps);
 static_assert(sizeof(abi::IpcMessage) == abi::kIpcHeaderSize + abi::kMaxIpcData);
 
 // The fields of an abi::IpcMessage before its data.
@@ -23,21 +25,33 @@ struct Header {
   uint64_t sender;
   uint64_t reply_handle;
   uint32_t length;
-  uint32_t reserved;
+  uint16_t cap_count;
+  uint16_t flags;
+  uint64_t caps[abi::kMaxIpcCaps];
 };
 static_assert(sizeof(Header) == abi::kIpcHeaderSize &&
-              offsetof(abi::IpcMessage, length) == offsetof(Header, length));
+              offsetof(abi::IpcMessage, caps) == offsetof(Header, caps) &&
+              offsetof(abi::IpcMessage, data) == abi::kIpcHeaderSize);
 
 hal::Nanoseconds DeadlineArgument(uint64_t value) { return value == 0 ? kNoDeadline : value; }
 
 // One message on its way between user memory and an endpoint.
 struct KernelMessage {
+  explicit KernelMessage(UserThread& self) {
+    caps_out.space = &self.process().capabilities();
+    caps_in.space = caps_out.space;
+  }
+
   Message message;
   ReplyHandle handle;
   uint8_t bytes[kMaxBulk];
   BulkBuffer received{bytes};
+  CapsOut caps_out;
+  CapsIn caps_in;
 
   Bulk bulk_to_send() const { return Bulk{bytes, received.size}; }
+  // Only when there are any: the common case stays off the capability code.
+  const CapsOut* caps_to_send() const { return caps_out.count > 0 ? &caps_out : nullptr; }
 };
 
 // Reads the IpcMessage at `address` into `out`, stamped with the caller's pid.
@@ -45,7 +59,19 @@ Status ReadMessage(UserThread& self, uint64_t address, KernelMessage& out) {
   Header header;
   ScopedUserAccess access(self.process().space());
   if (!access.CopyIn(&header, address, abi::kIpcHeaderSize)) return Status::kInvalidArgument;
-  if (header.length > abi::kMaxIpcData) return Status::kInvalidArgument;
+  if (header.length > abi::kMaxIpcData || header.cap_count > abi::kMaxIpcCaps ||
+      (header.flags & ~abi::kIpcMoveCaps) != 0) {
+    return Status::kInvalidArgument;
+  }
+  // Checked now so that a capability that cannot go fails the call before
+  // anything is sent.
+  for (uint32_t i = 0; i < header.cap_count; ++i) {
+    out.caps_out.tokens[i] = TokenArgument(header.caps[i]);
+    VOS_RETURN_IF_ERROR(
+        out.caps_out.space->Check(out.caps_out.tokens[i], ObjectType::kNone, Rights::kGrant));
+  }
+  out.caps_out.count = header.cap_count;
+  out.caps_out.move = (header.flags & abi::kIpcMoveCaps) != 0;
   out.message.sender = self.process().id().value;
   out.handle = ReplyHandle{header.reply_handle};
   const uint64_t data = address + abi::kIpcHeaderSize;
@@ -69,7 +95,12 @@ Status WriteMessage(UserThread& self, uint64_t address, const KernelMessage& in)
   header.sender = in.message.sender;
   header.reply_handle = in.handle.value;
   header.length = bulk ? in.received.size : in.message.length;
-  header.reserved = 0;
+  header.cap_count = static_cast<uint16_t>(in.caps_in.count);
+  header.flags = 0;
+  for (uint32_t i = 0; i < abi::kMaxIpcCaps; ++i) {
+    const Token token = i < in.caps_in.count ? in.caps_in.tokens[i] : kInvalidToken;
+    header.caps[i] = token == kInvalidToken ? 0 : ToUserToken(token);
+  }
   ScopedUserAccess access(self.process().space());
   const bool ok =
       access.CopyOut(address, &header, abi::kIpcHeaderSize) &&
@@ -96,12 +127,12 @@ int64_t EndpointCreate(UserThread& self, Args) {
 int64_t IpcCall(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
-  KernelMessage request;
+  KernelMessage request(self);
   if (Status status = ReadMessage(self, args[1], request); !IsOk(status)) return Error(status);
-  KernelMessage reply;
-  const Status called = (*endpoint)->Call(request.message, reply.message,
-                                          DeadlineArgument(args[3]), request.bulk_to_send(),
-                                          &reply.received);
+  KernelMessage reply(self);
+  const Status called = (*endpoint)->Call(
+      request.message, reply.message, DeadlineArgument(args[3]), request.bulk_to_send(),
+      &reply.received, request.caps_to_send(), &reply.caps_in);
   if (!IsOk(called)) return Error(called);
   return Error(WriteMessage(self, args[2], reply));
 }
@@ -109,19 +140,19 @@ int64_t IpcCall(UserThread& self, Args args) {
 int64_t IpcSend(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
-  KernelMessage message;
+  KernelMessage message(self);
   if (Status status = ReadMessage(self, args[1], message); !IsOk(status)) return Error(status);
   return Error((*endpoint)->Send(message.message, DeadlineArgument(args[2]),
-                                 message.bulk_to_send()));
+                                 message.bulk_to_send(), message.caps_to_send()));
 }
 
 int64_t IpcReceive(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint =
       EndpointArgument(self, args[0], rights::kEndpointReceive);
   if (!endpoint.ok()) return Error(endpoint.status());
-  KernelMessage in;
-  const Status received =
-      (*endpoint)->Receive(in.message, in.handle, DeadlineArgument(args[2]), &in.received);
+  KernelMessage in(self);
+  const Status received = (*endpoint)->Receive(in.message, in.handle, DeadlineArgument(args[2]),
+                                               &in.received, &in.caps_in);
   if (!IsOk(received)) return Error(received);
   return Error(WriteMessage(self, args[1], in));
 }
@@ -130,12 +161,12 @@ int64_t IpcReplyWait(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint =
       EndpointArgument(self, args[0], rights::kEndpointReceive);
   if (!endpoint.ok()) return Error(endpoint.status());
-  KernelMessage reply;
+  KernelMessage reply(self);
   if (Status status = ReadMessage(self, args[1], reply); !IsOk(status)) return Error(status);
-  KernelMessage in;
+  KernelMessage in(self);
   const Status received = (*endpoint)->ReplyAndReceive(
       reply.handle, reply.message, in.message, in.handle, DeadlineArgument(args[3]),
-      reply.bulk_to_send(), &in.received);
+      reply.bulk_to_send(), &in.received, reply.caps_to_send(), &in.caps_in);
   if (!IsOk(received)) return Error(received);
   return Error(WriteMessage(self, args[2], in));
 }

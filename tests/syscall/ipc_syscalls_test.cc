@@ -82,7 +82,8 @@ int64_t Client(user::Args args) {
   return 0;
 }
 
-// ipc_abuse full send_only: bad tokens, rights, sizes and buffers; exits 0
+// ipc_abuse full send_only: bad tokens, rights, sizes, buffers, handles and
+// capabilities to transfer; exits 0
 // when each got the documented error, else the failed check's number.
 int64_t Abuse(user::Args args) {
   const uint64_t full = Arg(args, 0);
@@ -125,14 +126,101 @@ int64_t Abuse(user::Args args) {
   if (user::IpcCall(own, kFirstBuffer, kSecondBuffer) != Code(Status::kInvalidArgument)) {
     return 50;
   }
+  // Too many capabilities, unknown flags, a forged capability.
+  header.length = 0;
+  header.cap_count = abi::kMaxIpcCaps + 1;
+  user::Store(kFirstBuffer, &header, abi::kIpcHeaderSize);
+  if (user::IpcSend(own, kFirstBuffer) != Code(Status::kInvalidArgument)) return 51;
+  header.cap_count = 0;
+  header.flags = 2;
+  user::Store(kFirstBuffer, &header, abi::kIpcHeaderSize);
+  if (user::IpcSend(own, kFirstBuffer) != Code(Status::kInvalidArgument)) return 52;
+  header.flags = 0;
+  header.cap_count = 1;
+  header.caps[0] = full ^ 0x77;
+  user::Store(kFirstBuffer, &header, abi::kIpcHeaderSize);
+  if (user::IpcSend(own, kFirstBuffer) != Code(Status::kBadHandle)) return 53;
   return 0;
 }
 
-const std::array<Program, 3>& Programs() {
-  static const std::array<Program, 3> programs = {{
+// Whether `token` names an endpoint capability with exactly `rights`.
+bool IsEndpoint(uint64_t token, uint64_t rights) {
+  constexpr uint64_t kInfoAt = kSecondBuffer + sizeof(abi::IpcMessage);
+  abi::CapabilityInfo info{};
+  if (user::CapInspect(token, kInfoAt) != 0) return false;
+  user::Load(kInfoAt, &info, sizeof(info));
+  return info.type == abi::ObjectType::kEndpoint && info.rights == rights;
+}
+
+bool IsStale(uint64_t token) {
+  return user::CapInspect(token, kSecondBuffer + sizeof(abi::IpcMessage)) ==
+         Code(Status::kBadHandle);
+}
+
+// ipc_cap_server token: takes a call carrying a copied endpoint capability
+// and answers with one of its own, moved; then, on the next call, checks
+// that the moved one left and that the copy died with its source's
+// revocation. Exits 0 or the failed check's number.
+int64_t CapServer(user::Args args) {
+  const uint64_t token = Arg(args, 0);
+  abi::IpcMessage message;
+  if (user::IpcReceive(token, kFirstBuffer) != 0) return 10;
+  user::Load(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  if (message.cap_count != 1 || !IsEndpoint(message.caps[0], abi::kEndpointRights)) return 11;
+  const uint64_t copy = message.caps[0];
+  const int64_t mine = user::EndpointCreate();
+  if (mine < 0) return 12;
+  message.length = 0;
+  message.cap_count = 1;
+  message.flags = abi::kIpcMoveCaps;
+  message.caps[0] = static_cast<uint64_t>(mine);
+  user::Store(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  if (user::IpcReplyWait(token, kFirstBuffer, kFirstBuffer) != 0) return 13;
+  if (!IsStale(static_cast<uint64_t>(mine))) return 14;  // Moved away.
+  if (!IsStale(copy)) return 15;                         // Revoked with its source.
+  user::Load(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  message.cap_count = 0;
+  message.flags = 0;
+  user::Store(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  const int64_t last = user::IpcReplyWait(token, kFirstBuffer, kFirstBuffer,
+                                          user::GetTime() + 10'000);
+  return last == Code(Status::kTimedOut) ? 0 : 16;
+}
+
+// ipc_cap_client token: see ipc_cap_server. Exits 0 or the failed check's
+// number.
+int64_t CapClient(user::Args args) {
+  const uint64_t token = Arg(args, 0);
+  const int64_t own = user::EndpointCreate();
+  const int64_t no_grant = user::CapDerive(own, abi::kRightEndpointSend);
+  if (own < 0 || no_grant < 0) return 1;
+  abi::IpcMessage message{};
+  message.cap_count = 1;
+  message.caps[0] = static_cast<uint64_t>(no_grant);
+  user::Store(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  if (user::IpcCall(token, kFirstBuffer, kSecondBuffer) != Code(Status::kPermissionDenied)) {
+    return 2;
+  }
+  message.caps[0] = static_cast<uint64_t>(own);
+  user::Store(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  if (user::IpcCall(token, kFirstBuffer, kSecondBuffer) != 0) return 3;
+  abi::IpcMessage reply;
+  user::Load(kSecondBuffer, &reply, abi::kIpcHeaderSize);
+  if (reply.cap_count != 1 || !IsEndpoint(reply.caps[0], abi::kEndpointRights)) return 4;
+  if (!IsEndpoint(static_cast<uint64_t>(own), abi::kEndpointRights)) return 5;  // Copied.
+  if (user::CapRevoke(own) != 0) return 6;
+  message.cap_count = 0;
+  user::Store(kFirstBuffer, &message, abi::kIpcHeaderSize);
+  return user::IpcCall(token, kFirstBuffer, kSecondBuffer) == 0 ? 0 : 7;
+}
+
+const std::array<Program, 5>& Programs() {
+  static const std::array<Program, 5> programs = {{
       {"ipc_echo_server", user::CodeAddress(user::ProgramEntry<EchoServer>)},
       {"ipc_client", user::CodeAddress(user::ProgramEntry<Client>)},
       {"ipc_abuse", user::CodeAddress(user::ProgramEntry<Abuse>)},
+      {"ipc_cap_server", user::CodeAddress(user::ProgramEntry<CapServer>)},
+      {"ipc_cap_client", user::CodeAddress(user::ProgramEntry<CapClient>)},
   }};
   return programs;
 }
@@ -204,6 +292,21 @@ TEST(IpcSyscallsTest, FourKibCallsBetweenProcessesOnOneAndFourCpus) {
   RunCallReply(1, abi::kMaxIpcData, 1);
   RunCallReply(4, abi::kMaxIpcData, 2);
   RunCallReply(4, 1000, 3);
+}
+
+TEST(IpcSyscallsTest, CapabilitiesRideAlongCopiedOrMoved) {
+  for (uint32_t cpus : {1u, 4u}) {
+    SCOPED_TRACE(cpus);
+    RunProcesses(Machine(cpus), [] {
+      const Token endpoint = InitEndpoint();
+      Result<ProcessId> server = SpawnGranting("ipc_cap_server", {}, endpoint);
+      Result<ProcessId> client = SpawnGranting("ipc_cap_client", {}, endpoint);
+      ASSERT_TRUE(server.ok() && client.ok());
+      ExpectExitedWith(*client, 0);
+      ExpectExitedWith(*server, 0);
+      ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
+    });
+  }
 }
 
 TEST(IpcSyscallsTest, BadTokensRightsSizesAndBuffersAreRejected) {
