@@ -13,8 +13,8 @@ uint64_t LatencyHistogram::BucketCeiling(uint32_t bucket) {
 }
 
 void LatencyHistogram::Record(uint64_t nanoseconds) {
-  buckets_[BucketOf(nanoseconds)].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(nanoseconds, std::memory_order_relaxed);
+  AddToCounter(buckets_[BucketOf(nanoseconds)], 1);
+  AddToCounter(sum_, nanoseconds);
   uint64_t max = max_.load(std::memory_order_relaxed);
   while (nanoseconds > max &&
          !max_.compare_exchange_weak(max, nanoseconds, std::memory_order_relaxed)) {
@@ -57,13 +57,13 @@ uint64_t HistogramPercentile(const uint64_t (&buckets)[abi::kLatencyBuckets], ui
 abi::ChannelStats ChannelCounters::Read() const {
   abi::ChannelStats out{};
   out.sent = sent_.load(std::memory_order_relaxed);
-  out.received = received_.load(std::memory_order_relaxed);
   out.rate_limited = rate_limited_.load(std::memory_order_relaxed);
   out.blocked_sends = blocked_sends_.load(std::memory_order_relaxed);
   out.blocked_receives = blocked_receives_.load(std::memory_order_relaxed);
   out.bytes_sent = bytes_sent_.load(std::memory_order_relaxed);
   out.bytes_received = bytes_received_.load(std::memory_order_relaxed);
   latency_.Read(out);
+  out.received = out.latency_samples;  // Every received message has a latency.
   return out;
 }
 
