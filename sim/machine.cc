@@ -103,7 +103,11 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(MachineConfig config) {
 }
 
 Machine::Machine(MachineConfig config)
-    : config_(std::move(config)), cpus_(config_.cpus), prng_(config_.seed) {
+    : config_(std::move(config)),
+      cpus_(config_.cpus),
+      prng_(config_.seed),
+      schedule_(config_.cpus, config_.skew_window,
+                /*track_candidates=*/config_.policy != SchedulePolicy::kRoundRobin) {
   for (hal::CpuId id = 0; id < cpus_.size(); ++id) cpus_[id].id = id;
   mmus_.reserve(cpus_.size());
   for (size_t i = 0; i < cpus_.size(); ++i) {
@@ -111,7 +115,6 @@ Machine::Machine(MachineConfig config)
     registers.format = config_.page_table_format;
     mmus_.push_back({registers, Tlb(config_.tlb)});
   }
-  candidates_.reserve(cpus_.size());
   interleaving_limit_ =
       config_.max_interleavings == 0 ? ~uint64_t{0} : config_.max_interleavings;
   trace_.set_sink(config_.trace_sink);
@@ -140,22 +143,20 @@ void Machine::InitPct() {
   if (steps == 0) steps = 1'000'000;
   for (uint32_t i = 1; i < depth; ++i) pct_change_points_.push_back(1 + prng_.Next() % steps);
   std::sort(pct_change_points_.begin(), pct_change_points_.end());
+  for (hal::CpuId id = 0; id < pct_priority_.size(); ++id) {
+    schedule_.SetPriority(id, pct_priority_[id]);
+  }
 }
 
-hal::CpuId Machine::PickPctCpu(hal::Nanoseconds horizon) {
+hal::CpuId Machine::PickPctCpu() {
   while (pct_next_change_ < pct_change_points_.size() &&
          interleavings_ >= pct_change_points_[pct_next_change_]) {
     pct_priority_[current_] = config_.pct_depth - 1 - static_cast<uint32_t>(pct_next_change_);
+    schedule_.SetPriority(current_, pct_priority_[current_]);
     ++pct_next_change_;
   }
-  hal::CpuId best = current_;
-  bool found = false;
-  runnable_.ForEach([&](hal::CpuId id) {
-    if (cpus_[id].stats.time > horizon) return;
-    if (!found || pct_priority_[id] > pct_priority_[best]) best = id;
-    found = true;
-  });
-  return best;
+  // Priorities are distinct: the best candidate does not depend on order.
+  return schedule_.BestCandidate();
 }
 
 void Machine::PromoteDueInterrupts(Cpu& cpu) {
@@ -194,7 +195,7 @@ RunResult Machine::Run() {
   boot_info_ = {config_.command_line.c_str(), "sim"};
   Cpu& boot = cpus_[0];
   boot.started = true;
-  runnable_.Set(0);
+  schedule_.Insert(0, boot.stats.time);
   boot.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
   boot.suspended =
       PrepareFiber(boot.boot_stack->base(), boot.boot_stack->size(), &CpuMain, &boot);
@@ -222,9 +223,9 @@ bool Machine::StartCpu(hal::CpuId id, hal::SecondaryEntry entry) {
   if (id >= cpus_.size() || cpus_[id].started || entry == nullptr) return false;
   Cpu& cpu = cpus_[id];
   cpu.started = true;
-  runnable_.Set(id);
   cpu.entry = entry;
   cpu.stats.time = Now() + config_.costs.cpu_start;
+  schedule_.Insert(id, cpu.stats.time);
   cpu.boot_stack = std::make_unique<FiberStack>(config_.cpu_stack_size);
   cpu.suspended = PrepareFiber(cpu.boot_stack->base(), cpu.boot_stack->size(), &CpuMain, &cpu);
   return true;
@@ -284,65 +285,45 @@ void Machine::Wake(Cpu& cpu, hal::Nanoseconds at) {
   if (!cpu.halted) return;
   cpu.halted = false;
   --halted_cpus_;
-  runnable_.Set(cpu.id);
   cpu.stats.time = std::max(cpu.stats.time, at);
   cpu.stats.halted_time += cpu.stats.time - cpu.halted_since;
+  schedule_.ClearHalted(cpu.id);
+  schedule_.Insert(cpu.id, cpu.stats.time);
 }
 
-hal::Nanoseconds Machine::EarliestRunnableTime() const {
-  hal::Nanoseconds earliest = kNoDeadline;
-  runnable_.ForEach([&](hal::CpuId id) { earliest = std::min(earliest, cpus_[id].stats.time); });
-  return earliest;
-}
-
-hal::Nanoseconds Machine::WakeDueCpus() {
-  hal::Nanoseconds earliest = EarliestRunnableTime();
+void Machine::WakeDueCpus() {
+  hal::Nanoseconds earliest = schedule_.Earliest();
   if (earliest == kNoDeadline) {
     // Every CPU is halted: jump time forward to the first timer (or
-    // injected interrupt) to fire. A halted CPU has nothing pending now, so
-    // interrupt_at is its next timer or injected interrupt.
-    Cpu* next_timer = nullptr;
-    for (Cpu& cpu : cpus_) {
-      if (cpu.started && cpu.interrupt_at != kNoDeadline &&
-          (next_timer == nullptr || cpu.interrupt_at < next_timer->interrupt_at)) {
-        next_timer = &cpu;
-      }
-    }
-    if (next_timer == nullptr) {
+    // injected interrupt) to fire, the lowest CPU index on ties. A halted
+    // CPU has nothing pending now, so interrupt_at is its next timer or
+    // injected interrupt.
+    if (schedule_.FirstDueTime() == kNoDeadline) {
       result_.failure = "every started CPU is halted and none has a timer armed or an "
                         "interrupt pending: nothing can ever run again";
       Stop(RunOutcome::kDeadlocked);
     }
-    Wake(*next_timer, next_timer->interrupt_at);
-    earliest = next_timer->stats.time;
+    Cpu& next_timer = cpus_[schedule_.FirstDueHalted()];
+    Wake(next_timer, next_timer.interrupt_at);
+    earliest = next_timer.stats.time;
   }
+  // Waking does not depend on order: each woken CPU only gets its own clock.
   const hal::Nanoseconds horizon = earliest + config_.skew_window;
-  if (halted_interrupt_floor_ > horizon) return earliest;  // Nobody is due: the common case.
-  // Wake the due CPUs in index order; the floor becomes exact for the rest.
-  hal::Nanoseconds floor = kNoDeadline;
-  for (Cpu& cpu : cpus_) {
-    if (!cpu.halted) continue;
-    if (cpu.interrupt_at <= horizon) {
-      Wake(cpu, cpu.interrupt_at);
-    } else {
-      floor = std::min(floor, cpu.interrupt_at);
-    }
+  while (schedule_.FirstDueTime() <= horizon) {
+    Cpu& cpu = cpus_[schedule_.FirstDueHalted()];
+    Wake(cpu, cpu.interrupt_at);
   }
-  halted_interrupt_floor_ = floor;
-  return earliest;
 }
 
 hal::CpuId Machine::PickNextCpu() {
+  schedule_.SetClock(current_, cpus_[current_].stats.time);
   if (halted_cpus_ > 0) WakeDueCpus();
-  if (config_.policy == SchedulePolicy::kRoundRobin) return NextRunnableCpu();
-  // Waking may have added CPUs behind the old earliest clock: recompute.
-  const hal::Nanoseconds horizon = EarliestRunnableTime() + config_.skew_window;
-  if (config_.policy == SchedulePolicy::kPct) return PickPctCpu(horizon);
-  candidates_.clear();
-  runnable_.ForEach([&](hal::CpuId id) {
-    if (cpus_[id].stats.time <= horizon) candidates_.push_back(id);
-  });
-  return candidates_[prng_.Below(static_cast<uint32_t>(candidates_.size()))];
+  if (config_.policy == SchedulePolicy::kRoundRobin) return schedule_.NextRunnableAfter(current_);
+  // Waking may have added CPUs behind the old earliest clock: Update()
+  // follows the earliest clock whichever way it moved.
+  schedule_.Update();
+  if (config_.policy == SchedulePolicy::kPct) return PickPctCpu();
+  return schedule_.KthCandidate(prng_.Below(schedule_.candidate_count()));
 }
 
 void Machine::WaitForInterrupt() {
@@ -351,8 +332,8 @@ void Machine::WaitForInterrupt() {
   if (!HasPendingInterrupt(cpu)) {
     cpu.halted = true;
     ++halted_cpus_;
-    runnable_.Clear(cpu.id);
-    halted_interrupt_floor_ = std::min(halted_interrupt_floor_, cpu.interrupt_at);
+    schedule_.Erase(cpu.id);
+    schedule_.SetHalted(cpu.id, cpu.interrupt_at);
     cpu.halted_since = cpu.stats.time;
     Record(hal::TraceKind::kCpuHalt, 0, 0);
     Reschedule();  // Comes back once something woke this CPU.
@@ -381,7 +362,7 @@ void Machine::SendIpi(hal::CpuId target) {
         std::upper_bound(to.delayed_ipis.begin(), to.delayed_ipis.end(), arrival), arrival);
     to.future_interrupt_at = std::min(to.future_interrupt_at, to.delayed_ipis.front());
     UpdateInterruptAt(to);
-    if (to.halted) halted_interrupt_floor_ = std::min(halted_interrupt_floor_, to.interrupt_at);
+    if (to.halted) schedule_.SetHalted(target, to.interrupt_at);
   } else {
     ++to.pending_ipis;
     to.interrupt_at = 0;

@@ -20,6 +20,7 @@
 #include "sim/mmu.h"
 #include "sim/prng.h"
 #include "sim/ram.h"
+#include "sim/schedule_index.h"
 #include "sim/tlb.h"
 #include "sim/trace.h"
 #include "src/hal/boot.h"
@@ -29,7 +30,6 @@
 #include "src/hal/mmu.h"
 #include "src/hal/trap.h"
 #include "src/hal/user.h"
-#include "src/lib/cpu_mask.h"
 
 namespace sim {
 
@@ -271,33 +271,32 @@ class Machine {
     const Cpu& cpu = cpus_[current_];
     if (HasPendingInterrupt(cpu) && cpu.interrupts_enabled) DeliverPendingInterrupts();
   }
-  // Wakes halted CPUs whose timers are due; returns the earliest runnable
-  // CPU's time (waking the first timer if every CPU is halted).
-  hal::Nanoseconds WakeDueCpus();
+  // Wakes the halted CPUs whose next interrupt is due within the skew window
+  // of the earliest runnable CPU (first waking the earliest one due if every
+  // CPU is halted).
+  void WakeDueCpus();
   void DeliverPendingInterrupts();
   void Deliver(hal::Trap& trap);
   // Picks the CPU to run next and switches to it (perhaps the current one).
   void Reschedule() {
-    const hal::CpuId next = halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin
-                                ? NextRunnableCpu()
-                                : PickNextCpu();
+    if (halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin) {
+      // Round robin ignores clocks until a CPU halts: one bit scan, and the
+      // index learns this CPU's clock only when it stops running.
+      if (config_.cpus == 1) return;  // The one CPU runs on.
+      const hal::CpuId next = schedule_.NextRunnableAfter(current_);
+      if (next != current_) {
+        schedule_.SetClock(current_, cpus_[current_].stats.time);
+        SwitchToCpu(next);
+      }
+      return;
+    }
+    const hal::CpuId next = PickNextCpu();
     if (next != current_) SwitchToCpu(next);
   }
   hal::CpuId PickNextCpu();
   // kPct: the highest-priority CPU within the skew window.
-  hal::CpuId PickPctCpu(hal::Nanoseconds horizon);
+  hal::CpuId PickPctCpu();
   void InitPct();
-  // Round robin: the next runnable CPU by index after the current one.
-  hal::CpuId NextRunnableCpu() const {
-    hal::CpuId candidate = current_;
-    for (size_t step = 0; step < cpus_.size(); ++step) {
-      if (++candidate == cpus_.size()) candidate = 0;  // No divide on the hot path.
-      if (cpus_[candidate].started && !cpus_[candidate].halted) return candidate;
-    }
-    return current_;
-  }
-  // The clock of the earliest started, not halted CPU; kNoDeadline if none.
-  hal::Nanoseconds EarliestRunnableTime() const;
   void SwitchToCpu(hal::CpuId next) {
     Cpu& from = cpus_[current_];
     ++cpus_[next].stats.switches_in;
@@ -340,7 +339,6 @@ class Machine {
   std::unique_ptr<Ram> ram_;
   std::vector<Cpu> cpus_;
   std::vector<CpuMmu> mmus_;
-  std::vector<hal::CpuId> candidates_;  // Scratch for Reschedule.
   Prng prng_;
   Trace trace_;
   // kPct: priority per CPU (higher runs first) and the change points.
@@ -353,11 +351,10 @@ class Machine {
   RunResult result_;
   uint64_t interleavings_ = 0;
   uint32_t halted_cpus_ = 0;
-  // Started CPUs that are not halted, so the scheduler's scans skip the rest.
-  vos::CpuMask runnable_;
-  // At most the earliest interrupt_at of a halted CPU: WakeDueCpus scans the
-  // halted CPUs only when it is within the skew window (exact after a scan).
-  hal::Nanoseconds halted_interrupt_floor_ = kNoDeadline;
+  // Runnable CPUs by clock and index, halted ones by next interrupt: every
+  // pick in O(log N). Exact for every CPU but the running one, whose clock
+  // it learns at each pick (and, round robin, when it stops running).
+  ScheduleIndex schedule_;
   uint64_t interleaving_limit_ = 0;  // max_interleavings, or no limit.
   bool ran_ = false;
 };
