@@ -40,7 +40,17 @@ void Mutex::Lock() VOS_NO_THREAD_SAFETY_ANALYSIS {
                              std::memory_order_acquire)) [[likely]] {
     return;
   }
-  LockSlow(self);
+  (void)LockSlow(self, kNoDeadline);
+}
+
+Status Mutex::LockUntil(hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  Thread* self = Scheduler::Current();
+  uintptr_t expected = 0;
+  if (state_.CompareExchange(expected, reinterpret_cast<uintptr_t>(self),
+                             std::memory_order_acquire)) [[likely]] {
+    return Status::kOk;
+  }
+  return LockSlow(self, deadline);
 }
 
 bool Mutex::TryLock() VOS_NO_THREAD_SAFETY_ANALYSIS {
@@ -102,7 +112,7 @@ void Mutex::Lend(Thread* owner, Priority priority) VOS_NO_THREAD_SAFETY_ANALYSIS
   }
 }
 
-void Mutex::LockSlow(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
+Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS {
   IrqSpinLockGuard guard(waiters_.lock());
   for (;;) {
     uintptr_t state = state_.Load(std::memory_order_relaxed);
@@ -110,7 +120,7 @@ void Mutex::LockSlow(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
       // Released by the fast path meanwhile (it had no waiters then).
       if (state_.CompareExchange(state, reinterpret_cast<uintptr_t>(self),
                                  std::memory_order_acquire)) {
-        return;
+        return Status::kOk;
       }
       continue;
     }
@@ -125,10 +135,33 @@ void Mutex::LockSlow(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
     ListAsContended(owner);
     self->waiting_for_ = this;
     if (inherit_) Lend(owner, self->effective_priority());
-    const Status woken = waiters_.BlockLocked();
+    const Status woken = waiters_.BlockLocked(deadline);
+    if (woken == Status::kTimedOut) {
+      GiveUpLocked(self);
+      return Status::kTimedOut;
+    }
     // 2. Woken by UnlockSlow, which handed us the mutex (step 3).
     VOS_ASSERT(woken == Status::kOk && OwnerOf(state_.Load()) == self);
-    return;
+    return Status::kOk;
+  }
+}
+
+void Mutex::GiveUpLocked(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  // The timeout took us off the queue; no unlock handed us the mutex.
+  self->waiting_for_ = nullptr;
+  uintptr_t state = state_.Load(std::memory_order_relaxed);
+  if ((state & kHasWaiters) == 0) return;  // Released meanwhile (step 3').
+  // With the flag set the owner cannot change without this lock.
+  Thread* owner = OwnerOf(state);
+  if (waiters_.EmptyLocked()) {
+    state_.Store(state & ~kHasWaiters, std::memory_order_relaxed);
+    UnlistAsContended(owner);
+  }
+  if (!inherit_) return;
+  const Priority restored = InheritedPriority(owner);
+  if (restored < owner->effective_priority()) {
+    Scheduler::SetEffectivePriority(owner, restored);
+    if (owner->waiting_for_ != nullptr) owner->waiting_for_->waiters_.RequeueLocked(owner);
   }
 }
 
@@ -136,10 +169,15 @@ void Mutex::UnlockSlow(Thread* self, uintptr_t state) VOS_NO_THREAD_SAFETY_ANALY
   VOS_ASSERT_MSG(OwnerOf(state) == self, "thread %s unlocks a mutex held by %s", self->name(),
                  OwnerOf(state) != nullptr ? OwnerOf(state)->name() : "nobody");
   IrqSpinLockGuard guard(waiters_.lock());
-  // 3. Hand the mutex to the best waiter: ownership first, then the wake-up.
-  Thread* next = waiters_.FirstLocked();
-  VOS_ASSERT_MSG(next != nullptr, "mutex marked contended with no waiter");
   UnlistAsContended(self);
+  // 3'. The last waiter timed out and has yet to clear the flag.
+  Thread* next = waiters_.FirstLocked();
+  if (next == nullptr) {
+    state_.Store(0, std::memory_order_release);
+    if (inherit_) RestoreAfterUnlockLocked(self);
+    return;
+  }
+  // 3. Hand the mutex to the best waiter: ownership first, then the wake-up.
   next->waiting_for_ = nullptr;
   const bool more = waiters_.SizeLocked() > 1;
   state_.Store(reinterpret_cast<uintptr_t>(next) | (more ? kHasWaiters : 0),
@@ -150,10 +188,12 @@ void Mutex::UnlockSlow(Thread* self, uintptr_t state) VOS_NO_THREAD_SAFETY_ANALY
     if (inherit_) Lend(next, waiters_.FirstLocked()->effective_priority());
   }
   // 4. Give back what we borrowed (keeping boosts from other mutexes).
-  if (inherit_) {
-    const Priority restored = InheritedPriority(self);
-    if (restored != self->effective_priority()) Scheduler::SetEffectivePriority(self, restored);
-  }
+  if (inherit_) RestoreAfterUnlockLocked(self);
+}
+
+void Mutex::RestoreAfterUnlockLocked(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  const Priority restored = InheritedPriority(self);
+  if (restored != self->effective_priority()) Scheduler::SetEffectivePriority(self, restored);
 }
 
 }  // namespace vos

@@ -15,6 +15,8 @@
 #include <cstdint>
 
 #include "src/hal/atomic.h"
+#include "src/hal/types.h"
+#include "src/lib/status.h"
 #include "src/lib/thread_annotations.h"
 #include "src/sched/thread.h"
 #include "src/sched/wait_queue.h"
@@ -34,6 +36,10 @@ class VOS_CAPABILITY("mutex") Mutex {
   // From thread context only (interrupts may be on or off, no spinlock held
   // unless it is a wait queue's, as ConditionVariable does).
   void Lock() VOS_ACQUIRE();
+  // As Lock, or kTimedOut at `deadline` (hal::Now() time). A waiter that
+  // gives up withdraws the priority it lent the owner; what the owner passed
+  // on down a chain of mutexes stays until those owners unlock.
+  [[nodiscard]] Status LockUntil(hal::Nanoseconds deadline);
   [[nodiscard]] bool TryLock() VOS_TRY_ACQUIRE(true);
   void Unlock() VOS_RELEASE();
 
@@ -43,7 +49,11 @@ class VOS_CAPABILITY("mutex") Mutex {
  private:
   static constexpr uintptr_t kHasWaiters = 1;
 
-  void LockSlow(Thread* self);
+  Status LockSlow(Thread* self, hal::Nanoseconds deadline);
+  // A timed-out waiter's exit from the queue; under the inheritance lock.
+  void GiveUpLocked(Thread* self);
+  // Step 4 of an unlock: `self` drops what it borrowed through this mutex.
+  static void RestoreAfterUnlockLocked(Thread* self);
   void UnlockSlow(Thread* self, uintptr_t state);
   // Inheritance bookkeeping; all under the inheritance lock.
   void ListAsContended(Thread* owner);

@@ -224,5 +224,52 @@ TEST(MutexTest, BoostIsGivenBackOnUnlock) {
   }));
 }
 
+// LockUntil: a waiter that times out leaves the owner unboosted and the
+// mutex uncontended (the owner's unlock takes the fast path and nobody is
+// handed it); a later waiter with time to spare gets it.
+TEST(MutexTest, ATimedOutWaiterWithdrawsItsBoost) {
+  testing_support::ScheduledMachine machine{
+      .cpus = 2, .body_priority = MakePriority(PriorityClass::kRealTime, 15)};
+  ExpectPoweredOff(RunScheduled(machine, [] {
+    static Mutex* mutex;
+    static std::atomic<bool> holds{false}, release{false};
+    static Status timed_out = Status::kOk, later = Status::kTimedOut;
+    Mutex local;
+    mutex = &local;
+    Thread* low = StartThread(
+        [](void*) {
+          mutex->Lock();
+          holds.store(true);
+          while (!release.load()) Scheduler::SleepFor(1'000);
+          mutex->Unlock();
+        },
+        nullptr, WithPriority(MakePriority(PriorityClass::kNormal, 1)));
+    while (!holds.load()) Scheduler::SleepFor(1'000);
+    Thread* high = StartThread(
+        [](void*) {
+          timed_out = mutex->LockUntil(hal::Now() + 20'000);
+          if (timed_out == Status::kOk) mutex->Unlock();
+        },
+        nullptr, WithPriority(MakePriority(PriorityClass::kRealTime, 1)));
+    Scheduler::SleepFor(10'000);
+    EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kRealTime, 1));
+    EXPECT_TRUE(Scheduler::Join(high->id()).ok());
+    EXPECT_EQ(timed_out, Status::kTimedOut);
+    EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kNormal, 1));
+    EXPECT_EQ(mutex->owner(), low);
+    Thread* patient = StartThread(
+        [](void*) {
+          later = mutex->LockUntil(hal::Now() + 10'000'000);
+          if (later == Status::kOk) mutex->Unlock();
+        },
+        nullptr, WithPriority(MakePriority(PriorityClass::kRealTime, 2)));
+    Scheduler::SleepFor(10'000);
+    release.store(true);
+    for (Thread* thread : {patient, low}) EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
+    EXPECT_EQ(later, Status::kOk);
+    EXPECT_EQ(mutex->owner(), nullptr);
+  }));
+}
+
 }  // namespace
 }  // namespace vos
