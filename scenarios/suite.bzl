@@ -5,6 +5,7 @@ fails when a scenario file is missing from this list."""
 SCENARIOS = [
     "delayed_ipis",
     "fault",
+    "ipc_channels_64",
     "mmu_check_aarch64",
     "mmu_check_sv39",
     "mmu_check_sv48",

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "sim/kernel_run.h"
 #include "sim/program_run.h"
+#include "sim/scheduled_workload.h"
 
 namespace sim {
 namespace {
@@ -56,6 +57,9 @@ MachineConfig KernelConfigFor(const Scenario& scenario) {
   config.ipi_delay = scenario.ipi_delay_ns;
   config.device_interrupts = scenario.device_interrupts;
   if (!scenario.programs.empty()) UseProgramRunner(&config);
+  if (scenario.programs.empty() && IsScheduledWorkload(scenario.selftest)) {
+    UseScheduledWorkload(&config);
+  }
   return config;
 }
 

@@ -21,18 +21,37 @@ inline uint64_t Arg(vos::user::Args args, size_t index) {
   return value;
 }
 
+// One uint64_t of user memory (shared by the process's threads).
+inline uint64_t Get64(uint64_t address) {
+  uint64_t value = 0;
+  vos::user::Load(address, &value, sizeof(value));
+  return value;
+}
+inline void Set64(uint64_t address, uint64_t value) {
+  vos::user::Store(address, &value, sizeof(value));
+}
+
 // Copies `size` bytes to user memory at `address`; returns the address.
 inline uint64_t Put(uint64_t address, const void* data, size_t size) {
   vos::user::Store(address, data, size);
   return address;
 }
 
-// Spawns `name` with `count` uint64_t arguments, staged at kScratch.
-inline int64_t SpawnWith(const char* name, const uint64_t* values, size_t count) {
+// Spawns `name` with `count` uint64_t arguments, staged at kScratch, and
+// copies of `grant_count` capability tokens (which follow the arguments).
+inline int64_t SpawnGranting(const char* name, const uint64_t* values, size_t count,
+                             const uint64_t* grants, size_t grant_count) {
   const size_t name_size = std::strlen(name);
-  const uint64_t args = Put(kScratch, values, count * sizeof(uint64_t));
+  const uint64_t args = count > 0 ? Put(kScratch, values, count * sizeof(uint64_t)) : 0;
   const uint64_t name_at = Put(kScratch + 1024, name, name_size);
-  return vos::user::Spawn(name_at, name_size, count > 0 ? args : 0, count * sizeof(uint64_t));
+  const uint64_t grants_at =
+      grant_count > 0 ? Put(kScratch + 1536, grants, grant_count * sizeof(uint64_t)) : 0;
+  return vos::user::Spawn(name_at, name_size, args, count * sizeof(uint64_t), grants_at,
+                          grant_count);
+}
+
+inline int64_t SpawnWith(const char* name, const uint64_t* values, size_t count) {
+  return SpawnGranting(name, values, count, nullptr, 0);
 }
 
 inline void Print(const char* text) {

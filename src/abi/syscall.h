@@ -35,7 +35,11 @@ enum class Syscall : uint64_t {
   // spawn(name, name_len, args, args_len) -> token: starts catalog program
   // `name` as a child; its entry gets a copy of the `args` bytes (at most
   // kMaxArgsSize) at kUserDataBase. The token names the child with
-  // kChildRights. kNotFound for an unknown program.
+  // kChildRights. kNotFound for an unknown program. Optional arguments
+  // (grants, grant_count): the address of grant_count (at most
+  // kMaxSpawnGrants) tokens of the caller's, each needing kRightGrant; the
+  // child gets a capability derived from each (revoking the caller's
+  // removes it), whose tokens follow the args bytes as uint64_t.
   kSpawn = 2,
   // thread_create(entry, arg) -> token: a new thread of the calling process
   // running entry(arg, 0) (a user code address); the token names it with
@@ -102,6 +106,38 @@ enum class Syscall : uint64_t {
   // as ipc_receive. kNotFound (nothing received) when that caller no longer
   // waits.
   kIpcReplyWait = 21,
+  // Synchronisation objects (kernel mutex, rw lock, semaphore, barrier),
+  // named with kSyncRights. Locks are held by the calling thread: another
+  // thread's unlock is kPermissionDenied, and a thread that exits (or whose
+  // process dies) holding locks releases them; at most kMaxHeldLocks at
+  // once (kOutOfRange). `deadline`: monotonic ns, 0 = none (kTimedOut).
+  // mutex_create() -> token: a mutex with priority inheritance.
+  kMutexCreate = 22,
+  // mutex_lock(token, deadline) -> 0; needs kRightWrite. kAlreadyExists if
+  // the caller holds it already (it would deadlock).
+  kMutexLock = 23,
+  // mutex_unlock(token) -> 0: kPermissionDenied unless the caller holds it.
+  kMutexUnlock = 24,
+  // rwlock_create() -> token: reader preference, bounded writer waiting.
+  kRwLockCreate = 25,
+  // rwlock_lock(token, kRwLockRead or kRwLockWrite, deadline) -> 0; reading
+  // needs kRightRead, writing kRightWrite. kAlreadyExists if held already.
+  kRwLockLock = 26,
+  // rwlock_unlock(token) -> 0: releases the caller's read or write hold;
+  // kPermissionDenied when it has none.
+  kRwLockUnlock = 27,
+  // semaphore_create(initial) -> token; initial at most kMaxSemaphoreUnits.
+  kSemaphoreCreate = 28,
+  // semaphore_down(token, deadline) -> 0: takes a unit; needs kRightWrite.
+  kSemaphoreDown = 29,
+  // semaphore_up(token, units) -> 0: 1..kMaxSemaphoreUnits units, handed
+  // to waiters in order; needs kRightWrite.
+  kSemaphoreUp = 30,
+  // barrier_create(parties) -> token: 1..kMaxBarrierParties threads a phase.
+  kBarrierCreate = 31,
+  // barrier_wait(token) -> 1 for the last to arrive in a phase, 0 for the
+  // others; sleeps until all `parties` arrived; needs kRightWrite.
+  kBarrierWait = 32,
   kCount,
 };
 
@@ -117,6 +153,7 @@ inline constexpr uint64_t kUserDataBase = 0x100000;
 inline constexpr uint64_t kUserDataSize = 64 * 1024;
 inline constexpr uint64_t kMaxArgsSize = 4096;
 inline constexpr uint64_t kMaxNameSize = 64;
+inline constexpr uint64_t kMaxSpawnGrants = 16;
 inline constexpr uint64_t kMaxDebugWrite = 256;
 // The most capabilities one process may hold (its limit may be lower).
 inline constexpr uint32_t kMaxCapabilities = 1u << 23;
@@ -138,6 +175,13 @@ inline constexpr uint64_t kRightEndpointSend = 1 << 8;
 inline constexpr uint64_t kRightEndpointReceive = 1 << 9;
 inline constexpr uint64_t kEndpointRights =
     kRightEndpointSend | kRightEndpointReceive | kRightGrant | kRightDerive;
+// Synchronisation objects (mutex_create ...).
+inline constexpr uint64_t kSyncRights = kRightRead | kRightWrite | kRightGrant | kRightDerive;
+inline constexpr uint64_t kRwLockRead = 0;
+inline constexpr uint64_t kRwLockWrite = 1;
+inline constexpr uint64_t kMaxHeldLocks = 16;
+inline constexpr uint64_t kMaxSemaphoreUnits = uint64_t{1} << 32;
+inline constexpr uint64_t kMaxBarrierParties = 4096;
 
 // An IPC message in user memory (ipc_*). The kernel reads the header and
 // `length` bytes of data, and writes the same. Messages up to
@@ -174,6 +218,10 @@ enum class ObjectType : uint32_t {
   kChannel = 6,
   kSharedMemory = 7,
   kInterrupt = 8,
+  kMutex = 9,
+  kRwLock = 10,
+  kSemaphore = 11,
+  kBarrier = 12,
 };
 
 struct CapabilityInfo {

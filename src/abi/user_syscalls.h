@@ -25,8 +25,10 @@ struct Args {
   Syscall(abi::Syscall::kThreadExit, static_cast<uint64_t>(code));
   __builtin_unreachable();
 }
-inline int64_t Spawn(uint64_t name, uint64_t name_size, uint64_t args, uint64_t args_size) {
-  return Syscall(abi::Syscall::kSpawn, name, name_size, args, args_size);
+// `grants`: the address of `grant_count` tokens the child gets copies of.
+inline int64_t Spawn(uint64_t name, uint64_t name_size, uint64_t args, uint64_t args_size,
+                     uint64_t grants = 0, uint64_t grant_count = 0) {
+  return Syscall(abi::Syscall::kSpawn, name, name_size, args, args_size, grants, grant_count);
 }
 inline int64_t ThreadCreate(Entry entry, uint64_t arg) {
   return Syscall(abi::Syscall::kThreadCreate, CodeAddress(entry), arg);
@@ -72,6 +74,32 @@ inline int64_t IpcReceive(uint64_t token, uint64_t out, uint64_t deadline = 0) {
 inline int64_t IpcReplyWait(uint64_t token, uint64_t reply, uint64_t out, uint64_t deadline = 0) {
   return Syscall(abi::Syscall::kIpcReplyWait, token, reply, out, deadline);
 }
+// Synchronisation objects; deadlines monotonic ns, 0 = none.
+inline int64_t MutexCreate() { return Syscall(abi::Syscall::kMutexCreate); }
+inline int64_t MutexLock(uint64_t token, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kMutexLock, token, deadline);
+}
+inline int64_t MutexUnlock(uint64_t token) { return Syscall(abi::Syscall::kMutexUnlock, token); }
+inline int64_t RwLockCreate() { return Syscall(abi::Syscall::kRwLockCreate); }
+inline int64_t RwLockLock(uint64_t token, uint64_t mode, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kRwLockLock, token, mode, deadline);
+}
+inline int64_t RwLockUnlock(uint64_t token) {
+  return Syscall(abi::Syscall::kRwLockUnlock, token);
+}
+inline int64_t SemaphoreCreate(uint64_t initial) {
+  return Syscall(abi::Syscall::kSemaphoreCreate, initial);
+}
+inline int64_t SemaphoreDown(uint64_t token, uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kSemaphoreDown, token, deadline);
+}
+inline int64_t SemaphoreUp(uint64_t token, uint64_t units = 1) {
+  return Syscall(abi::Syscall::kSemaphoreUp, token, units);
+}
+inline int64_t BarrierCreate(uint64_t parties) {
+  return Syscall(abi::Syscall::kBarrierCreate, parties);
+}
+inline int64_t BarrierWait(uint64_t token) { return Syscall(abi::Syscall::kBarrierWait, token); }
 
 // Entry of a program whose main returns its exit code.
 template <int64_t (*Main)(Args)>

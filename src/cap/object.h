@@ -30,6 +30,10 @@ enum class ObjectType : uint8_t {
   kChannel,
   kSharedMemory,
   kInterrupt,
+  kMutex,
+  kRwLock,
+  kSemaphore,
+  kBarrier,
   kCount,
 };
 

@@ -19,6 +19,7 @@
 #include "src/hal/types.h"
 #include "src/hal/user.h"
 #include "src/mm/address_space.h"
+#include "src/proc/held_locks.h"
 #include "src/proc/process_id.h"
 #include "src/proc/program_catalog.h"
 #include "src/sched/thread.h"
@@ -66,6 +67,8 @@ class UserThread {
     exit_requested_ = true;
     exit_code_ = code;
   }
+  // Only the thread itself uses its table.
+  HeldLocks& held_locks() { return held_locks_; }
 
  private:
   friend class ProcessManager;
@@ -84,6 +87,7 @@ class UserThread {
   UserThread* next_ = nullptr;  // tree: the process's list, or the free list.
   UserThread* prev_ = nullptr;
   WaitQueue sleep_queue_;  // sleep(): woken by its deadline or a kill.
+  HeldLocks held_locks_;
 };
 
 class Process {
@@ -144,6 +148,10 @@ void UserThreadMain(void* arg);
 // Defined by the syscall dispatcher (src/syscall): runs `args` for `thread`
 // with interrupts enabled and returns the result register's value.
 int64_t DispatchSyscall(UserThread& thread, const hal::SyscallArgs& args);
+
+// Defined by the sync syscalls (src/syscall): releases every lock in
+// `thread`'s HeldLocks. Called by the thread itself as it leaves.
+void ReleaseHeldLocks(UserThread& thread);
 
 }  // namespace vos
 

@@ -57,6 +57,8 @@ void UserThreadMain(void* arg) {
     }
   }
   hal::InterruptsEnable();
+  // What it still holds would otherwise stay locked for good.
+  ReleaseHeldLocks(*self);
   ProcessManager::FinishThread(self);
 }
 

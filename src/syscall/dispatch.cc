@@ -37,6 +37,17 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kIpcSend, syscall::IpcSend);
   set(Syscall::kIpcReceive, syscall::IpcReceive);
   set(Syscall::kIpcReplyWait, syscall::IpcReplyWait);
+  set(Syscall::kMutexCreate, syscall::MutexCreate);
+  set(Syscall::kMutexLock, syscall::MutexLock);
+  set(Syscall::kMutexUnlock, syscall::MutexUnlock);
+  set(Syscall::kRwLockCreate, syscall::RwLockCreate);
+  set(Syscall::kRwLockLock, syscall::RwLockLock);
+  set(Syscall::kRwLockUnlock, syscall::RwLockUnlock);
+  set(Syscall::kSemaphoreCreate, syscall::SemaphoreCreate);
+  set(Syscall::kSemaphoreDown, syscall::SemaphoreDown);
+  set(Syscall::kSemaphoreUp, syscall::SemaphoreUp);
+  set(Syscall::kBarrierCreate, syscall::BarrierCreate);
+  set(Syscall::kBarrierWait, syscall::BarrierWait);
   return table;
 }
 

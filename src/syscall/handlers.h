@@ -43,6 +43,18 @@ int64_t IpcCall(UserThread& self, Args args);
 int64_t IpcSend(UserThread& self, Args args);
 int64_t IpcReceive(UserThread& self, Args args);
 int64_t IpcReplyWait(UserThread& self, Args args);
+// sync_syscalls.cc
+int64_t MutexCreate(UserThread& self, Args args);
+int64_t MutexLock(UserThread& self, Args args);
+int64_t MutexUnlock(UserThread& self, Args args);
+int64_t RwLockCreate(UserThread& self, Args args);
+int64_t RwLockLock(UserThread& self, Args args);
+int64_t RwLockUnlock(UserThread& self, Args args);
+int64_t SemaphoreCreate(UserThread& self, Args args);
+int64_t SemaphoreDown(UserThread& self, Args args);
+int64_t SemaphoreUp(UserThread& self, Args args);
+int64_t BarrierCreate(UserThread& self, Args args);
+int64_t BarrierWait(UserThread& self, Args args);
 
 }  // namespace vos::syscall
 

@@ -1,5 +1,7 @@
 // Process syscalls: exit, thread_exit, spawn, thread_create, wait, kill,
 // process_info.
+#include <span>
+
 #include "src/abi/syscall.h"
 #include "src/proc/process_manager.h"
 #include "src/proc/process_object.h"
@@ -35,21 +37,29 @@ int64_t ThreadExit(UserThread& self, Args args) {
 int64_t Spawn(UserThread& self, Args args) {
   const uint64_t name_size = args[1];
   const uint64_t args_size = args[3];
-  if (name_size == 0 || name_size > abi::kMaxNameSize || args_size > abi::kMaxArgsSize) {
+  const uint64_t grant_count = args[5];
+  if (name_size == 0 || name_size > abi::kMaxNameSize || args_size > abi::kMaxArgsSize ||
+      grant_count > abi::kMaxSpawnGrants) {
     return Error(Status::kInvalidArgument);
   }
   char name[abi::kMaxNameSize];
   char bytes[abi::kMaxArgsSize];
+  uint64_t user_grants[abi::kMaxSpawnGrants];
   {
     ScopedUserAccess access(self.process().space());
     if (!access.CopyIn(name, args[0], name_size) ||
-        (args_size > 0 && !access.CopyIn(bytes, args[2], args_size))) {
+        (args_size > 0 && !access.CopyIn(bytes, args[2], args_size)) ||
+        (grant_count > 0 &&
+         !access.CopyIn(user_grants, args[4], grant_count * sizeof(uint64_t)))) {
       return Error(Status::kInvalidArgument);
     }
   }
+  Token grants[abi::kMaxSpawnGrants];
+  for (uint64_t i = 0; i < grant_count; ++i) grants[i] = TokenArgument(user_grants[i]);
   Token token = kInvalidToken;
   Result<ProcessId> child =
-      ProcessManager::Spawn(&self.process(), name, name_size, bytes, args_size, &token);
+      ProcessManager::Spawn(&self.process(), name, name_size, bytes, args_size, &token,
+                            std::span<const Token>(grants, grant_count));
   if (!child.ok()) return Error(child.status());
   return TokenResult(token);
 }

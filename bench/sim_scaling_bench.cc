@@ -1,0 +1,95 @@
+// The simulator's cost per event as the machine grows: the ipc_channels
+// kernel workload (every CPU a sender and a receiver thread on async
+// channels, src/workloads/ipc_channels.h) on 1 to 256 simulated CPUs with
+// the same total of 8192 messages spread over the senders, and the 64-CPU
+// scenario's configuration (scenarios/ipc_channels_64.toml: 64 senders x 32
+// messages). Two units (bench/sim_workload.h): host ns per interleaving
+// point (a CPU step and a pick: the simulator's unit of work) and per trace
+// event. The 256-CPU / 1-CPU ratio should stay flat (target: within 2x).
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "bench/ratio_reporter.h"
+#include "bench/sim_workload.h"
+#include "benchmark/benchmark.h"
+
+namespace {
+
+constexpr uint32_t kTotalMessages = 8192;
+constexpr int kCpuCounts[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+void CpuCounts(benchmark::internal::Benchmark* b) {
+  for (int cpus : kCpuCounts) b->Arg(cpus);
+}
+
+void BM_IpcPerInterleaving(benchmark::State& state) {
+  const uint32_t cpus = static_cast<uint32_t>(state.range(0));
+  bench::RunIpcChannels(state, cpus, kTotalMessages / cpus, bench::PerUnit::kInterleaving);
+}
+BENCHMARK(BM_IpcPerInterleaving)
+    ->Apply(CpuCounts)
+    ->UseManualTime()
+    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+
+void BM_IpcPerTraceEvent(benchmark::State& state) {
+  const uint32_t cpus = static_cast<uint32_t>(state.range(0));
+  bench::RunIpcChannels(state, cpus, kTotalMessages / cpus, bench::PerUnit::kTraceEvent);
+}
+BENCHMARK(BM_IpcPerTraceEvent)
+    ->Apply(CpuCounts)
+    ->UseManualTime()
+    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+
+void BM_IpcScenario64PerInterleaving(benchmark::State& state) {
+  const sim::RunResult result = bench::RunIpcChannels(state, 64, 32, bench::PerUnit::kInterleaving);
+  char hash[32];
+  std::snprintf(hash, sizeof(hash), "trace hash %016lx", result.trace_hash);
+  state.SetLabel(hash);
+}
+BENCHMARK(BM_IpcScenario64PerInterleaving)
+    ->UseManualTime()
+    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+
+void PrintTable(const bench::RatioReporter& reporter, const char* benchmark, const char* unit) {
+  double cheapest = 0;
+  double dearest = 0;
+  std::printf("host ns per %s (median) and %ss per host second:\n", unit, unit);
+  for (int cpus : kCpuCounts) {
+    const double ns = reporter.Median(std::string(benchmark) + "/" + std::to_string(cpus));
+    if (ns <= 0) continue;
+    std::printf("  %3d cpus: %7.1f ns, %7.2fM/s\n", cpus, ns, 1e3 / ns);
+    cheapest = cheapest == 0 ? ns : std::min(cheapest, ns);
+    dearest = std::max(dearest, ns);
+  }
+  if (cheapest > 0) std::printf("  dearest / cheapest CPU count: %.2fx\n", dearest / cheapest);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  bench::RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  PrintTable(reporter, "BM_IpcPerInterleaving", "interleaving point");
+  PrintTable(reporter, "BM_IpcPerTraceEvent", "trace event");
+  const double scenario = reporter.Median("BM_IpcScenario64PerInterleaving");
+  if (scenario > 0) {
+    std::printf("scenarios/ipc_channels_64.toml: %.1f ns per interleaving point, %.2fM/s\n",
+                scenario, 1e3 / scenario);
+  }
+  reporter.PrintRatio("cost per interleaving point, 256 cpus vs 1 cpu",
+                      "BM_IpcPerInterleaving/256", "BM_IpcPerInterleaving/1",
+                      "target: flat, within 2x");
+  reporter.PrintRatio("cost per trace event, 256 cpus vs 2 cpus (1 cpu has few trace events)",
+                      "BM_IpcPerTraceEvent/256", "BM_IpcPerTraceEvent/2", "target: within 2x");
+  benchmark::Shutdown();
+  return 0;
+}
