@@ -3,9 +3,14 @@
 fails when a scenario file is missing from this list."""
 
 SCENARIOS = [
+    "cap_abuse",
+    "cap_revocation",
     "delayed_ipis",
     "fault",
     "ipc_channels_64",
+    "ipc_pingpong_1cpu",
+    "ipc_pingpong_4cpu",
+    "ipc_pipeline",
     "mmu_check_aarch64",
     "mmu_check_sv39",
     "mmu_check_sv48",
@@ -22,5 +27,6 @@ SCENARIOS = [
     "single_cpu",
     "smoke",
     "spurious_interrupts",
+    "sync_storms",
     "wide_sv48",
 ]

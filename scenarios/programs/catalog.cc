@@ -9,7 +9,7 @@ namespace programs {
 
 std::span<const vos::Program> Catalog() {
   // Code addresses are handed out in this order at the first call.
-  static const std::array<vos::Program, 16> catalog = {{
+  static const std::array<vos::Program, 26> catalog = {{
       {"hello", vos::user::CodeAddress(kHello)},
       {"exit_with", vos::user::CodeAddress(kExitWith)},
       {"spinner", vos::user::CodeAddress(kSpinner)},
@@ -26,6 +26,16 @@ std::span<const vos::Program> Catalog() {
       {"cap_foreign", vos::user::CodeAddress(kCapForeign)},
       {"cap_holder", vos::user::CodeAddress(kCapHolder)},
       {"kill_self", vos::user::CodeAddress(kKillSelf)},
+      {"mutex_storm", vos::user::CodeAddress(kMutexStorm)},
+      {"rwlock_storm", vos::user::CodeAddress(kRwLockStorm)},
+      {"barrier_storm", vos::user::CodeAddress(kBarrierStorm)},
+      {"semaphore_pool", vos::user::CodeAddress(kSemaphorePool)},
+      {"ipc_pingpong", vos::user::CodeAddress(kIpcPingPong)},
+      {"ipc_pong", vos::user::CodeAddress(kIpcPong)},
+      {"ipc_pipeline", vos::user::CodeAddress(kIpcPipeline)},
+      {"ipc_stage", vos::user::CodeAddress(kIpcStage)},
+      {"cap_revoke", vos::user::CodeAddress(kCapRevoke)},
+      {"revoke_victim", vos::user::CodeAddress(kRevokeVictim)},
   }};
   return catalog;
 }

@@ -29,6 +29,30 @@
 //                         the error (100: never worked, 101: never failed)
 //   kill_self  code       kills itself with kill(0, code)
 //   nop                   exits 0 at once
+//   mutex_storm threads iterations   threads adding to a counter under a
+//                         kernel mutex; exits 0 when the total is right
+//   rwlock_storm readers writers iterations   readers check an invariant
+//                         writers keep under the rw lock; exits 0 if it held
+//   barrier_storm threads phases   nobody may pass a phase early, one
+//                         thread per phase is the last; exits 0 if so
+//   semaphore_pool threads iterations units   never more than `units` in
+//                         use at once; exits 0 if so
+//                         (the storms: 1 broken, 2-5 setup or call errors;
+//                         see sync_storms.cc)
+//   ipc_pingpong rounds   calls an ipc_pong child `rounds` times through an
+//                         endpoint it grants it, checking every answer;
+//                         exits 0 (1 wrong message, 2-6: ipc_programs.cc)
+//   ipc_pong rounds endpoint   ipc_pingpong's server
+//   ipc_pipeline stages messages   feeds `messages` through a chain of
+//                         `stages` ipc_stage children; exits 0 when all
+//                         came out in order having passed every stage
+//   ipc_stage index in out   one pipeline stage (endpoints granted)
+//   cap_revoke children   lends revoke_victims a derived capability and
+//                         revokes it while they use it; exits 0 when each
+//                         then failed with kBadHandle (see revoke.cc)
+//   revoke_victim work ready   uses a lent semaphore capability until it
+//                         fails: exits with the error (100: never worked,
+//                         101: never failed)
 // Arguments are uint64_t values, packed one after another.
 #ifndef VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_
 #define VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_

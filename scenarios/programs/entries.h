@@ -22,6 +22,16 @@ extern const vos::user::Entry kCapAbuse;
 extern const vos::user::Entry kCapForeign;
 extern const vos::user::Entry kCapHolder;
 extern const vos::user::Entry kKillSelf;
+extern const vos::user::Entry kMutexStorm;
+extern const vos::user::Entry kRwLockStorm;
+extern const vos::user::Entry kBarrierStorm;
+extern const vos::user::Entry kSemaphorePool;
+extern const vos::user::Entry kIpcPingPong;
+extern const vos::user::Entry kIpcPong;
+extern const vos::user::Entry kIpcPipeline;
+extern const vos::user::Entry kIpcStage;
+extern const vos::user::Entry kCapRevoke;
+extern const vos::user::Entry kRevokeVictim;
 
 }  // namespace programs
 
