@@ -39,6 +39,7 @@ struct State {
   uint32_t fan_in = 0;
   uint32_t messages = 0;
   hal::Nanoseconds give_up = 0;
+  uint32_t skip_every = 0;
   Channel* channels = nullptr;
   Receiver receivers[hal::kMaxCpus];
   hal::Atomic<uint64_t> errors;
@@ -58,6 +59,7 @@ void ReportError(uint32_t receiver, const char* what, uint32_t sender, uint32_t 
 void SenderMain(void* arg) {
   const uint32_t me = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(arg));
   for (uint32_t n = 0; n < state.messages; ++n) {
+    if (state.skip_every != 0 && n % state.skip_every == state.skip_every - 1) continue;
     const Payload payload{n, me, CheckOf(me, n)};
     uint8_t bytes[sizeof(payload)];
     __builtin_memcpy(bytes, &payload, sizeof(payload));
@@ -112,11 +114,12 @@ uint32_t StreamLength(uint32_t offset) {
 }  // namespace
 
 IpcChannelsResult RunIpcChannels(uint32_t cpus, uint32_t messages_per_sender,
-                                 hal::Nanoseconds give_up) {
+                                 hal::Nanoseconds give_up, uint32_t skip_every) {
   cpus = std::min<uint32_t>(std::max<uint32_t>(cpus, 1), hal::kMaxCpus);
   state.cpus = cpus;
   state.fan_in = std::min(kMaxFanIn, cpus);
   state.messages = messages_per_sender;
+  state.skip_every = skip_every;
   state.errors.Store(0);
   state.sent.Store(0);
   state.channels = reinterpret_cast<Channel*>(channel_storage);

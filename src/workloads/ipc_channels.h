@@ -28,9 +28,12 @@ struct IpcChannelsResult {
 // Runs on a scheduler thread with every CPU in the scheduler: starts the
 // threads on CPUs 0 .. cpus-1, joins them, checks the deliveries and prints
 // a summary. Each receive gives up after `give_up` simulated ns (a lost
-// message fails the run instead of hanging it).
+// message fails the run instead of hanging it). Tests of the checks only:
+// with `skip_every` = N > 0 each sender skips every N-th message, as a
+// channel that lost it would.
 IpcChannelsResult RunIpcChannels(uint32_t cpus, uint32_t messages_per_sender,
-                                 hal::Nanoseconds give_up = 1'000'000'000);
+                                 hal::Nanoseconds give_up = 1'000'000'000,
+                                 uint32_t skip_every = 0);
 
 }  // namespace vos::workloads
 
