@@ -33,8 +33,6 @@ static_assert(sizeof(Header) == abi::kIpcHeaderSize &&
               offsetof(abi::IpcMessage, caps) == offsetof(Header, caps) &&
               offsetof(abi::IpcMessage, data) == abi::kIpcHeaderSize);
 
-hal::Nanoseconds DeadlineArgument(uint64_t value) { return value == 0 ? kNoDeadline : value; }
-
 // One message on its way between user memory and an endpoint.
 struct KernelMessage {
   explicit KernelMessage(UserThread& self) {

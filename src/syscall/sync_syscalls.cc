@@ -13,7 +13,6 @@
 #include "src/cap/capability_space.h"
 #include "src/lib/thread_annotations.h"
 #include "src/proc/held_locks.h"
-#include "src/sched/timer_queue.h"
 #include "src/sync/sync_object.h"
 #include "src/syscall/handlers.h"
 #include "src/syscall/tokens.h"
@@ -33,8 +32,6 @@ static_assert(static_cast<uint32_t>(abi::ObjectType::kBarrier) ==
 static_assert(abi::kMaxHeldLocks == HeldLocks::kCapacity);
 
 using Mode = HeldLocks::Mode;
-
-hal::Nanoseconds Deadline(uint64_t value) { return value == 0 ? kNoDeadline : value; }
 
 template <TypedKernelObject T>
 int64_t InsertNew(UserThread& self, Result<ObjectRef<T>> object) {
@@ -94,7 +91,7 @@ int64_t UnlockRecorded(UserThread& self, uint64_t token) {
 int64_t MutexCreate(UserThread& self, Args) { return InsertNew(self, MutexObject::Create()); }
 
 int64_t MutexLock(UserThread& self, Args args) {
-  const hal::Nanoseconds deadline = Deadline(args[1]);
+  const hal::Nanoseconds deadline = DeadlineArgument(args[1]);
   return LockAndRecord<MutexObject>(
       self, args[0], Rights::kWrite, Mode::kMutex,
       [deadline](MutexObject& object) { return object.mutex().LockUntil(deadline); });
@@ -107,7 +104,7 @@ int64_t MutexUnlock(UserThread& self, Args args) {
 int64_t RwLockCreate(UserThread& self, Args) { return InsertNew(self, RwLockObject::Create()); }
 
 int64_t RwLockLock(UserThread& self, Args args) {
-  const hal::Nanoseconds deadline = Deadline(args[2]);
+  const hal::Nanoseconds deadline = DeadlineArgument(args[2]);
   if (args[1] == abi::kRwLockRead) {
     return LockAndRecord<RwLockObject>(
         self, args[0], Rights::kRead, Mode::kRead,
@@ -134,7 +131,7 @@ int64_t SemaphoreDown(UserThread& self, Args args) {
   Result<ObjectRef<SemaphoreObject>> object =
       AcquireArgument<SemaphoreObject>(self, args[0], Rights::kWrite);
   if (!object.ok()) return Error(object.status());
-  return Error((*object)->semaphore().Acquire(Deadline(args[1])));
+  return Error((*object)->semaphore().Acquire(DeadlineArgument(args[1])));
 }
 
 int64_t SemaphoreUp(UserThread& self, Args args) {

@@ -8,13 +8,19 @@
 #include "src/cap/object.h"
 #include "src/cap/rights.h"
 #include "src/cap/token.h"
+#include "src/hal/types.h"
 #include "src/lib/status.h"
 #include "src/proc/process.h"
 #include "src/proc/user_token.h"
+#include "src/sched/timer_queue.h"
 
 namespace vos::syscall {
 
 inline int64_t TokenResult(Token token) { return static_cast<int64_t>(ToUserToken(token)); }
+// A deadline argument: monotonic ns, 0 for none.
+inline hal::Nanoseconds DeadlineArgument(uint64_t value) {
+  return value == 0 ? kNoDeadline : value;
+}
 inline Token TokenArgument(uint64_t value) { return FromUserToken(value); }
 
 // The object of type T that argument `value` names in the caller's space,
