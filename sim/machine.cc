@@ -117,6 +117,7 @@ Machine::Machine(MachineConfig config)
   }
   interleaving_limit_ =
       config_.max_interleavings == 0 ? ~uint64_t{0} : config_.max_interleavings;
+  one_cpu_round_robin_ = config_.cpus == 1 && config_.policy == SchedulePolicy::kRoundRobin;
   trace_.set_sink(config_.trace_sink);
   std::vector<ScheduledInterrupt> injected = config_.device_interrupts;
   std::stable_sort(injected.begin(), injected.end(),

@@ -165,8 +165,16 @@ class Machine {
     cpu.stats.time += config_.costs.step[static_cast<size_t>(reason)];
     ++cpu.stats.interleavings;
     if (++interleavings_ > interleaving_limit_) [[unlikely]] LimitReached();
-    // Interrupts pending here are taken when this CPU next runs: now, or
-    // when the scheduler comes back to it.
+    if (one_cpu_round_robin_) {
+      // Nothing to pick; out of line below, so this path saves no registers.
+      MaybeDeliverInterrupts();
+      return;
+    }
+    PickAndDeliver();
+  }
+  // Interrupts pending here are taken when this CPU next runs: now, or when
+  // the scheduler comes back to it.
+  [[gnu::noinline]] void PickAndDeliver() {
     Reschedule();
     MaybeDeliverInterrupts();
   }
@@ -282,7 +290,6 @@ class Machine {
     if (halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin) {
       // Round robin ignores clocks until a CPU halts: one bit scan, and the
       // index learns this CPU's clock only when it stops running.
-      if (config_.cpus == 1) return;  // The one CPU runs on.
       const hal::CpuId next = schedule_.NextRunnableAfter(current_);
       if (next != current_) {
         schedule_.SetClock(current_, cpus_[current_].stats.time);
@@ -356,6 +363,9 @@ class Machine {
   // it learns at each pick (and, round robin, when it stops running).
   ScheduleIndex schedule_;
   uint64_t interleaving_limit_ = 0;  // max_interleavings, or no limit.
+  // One CPU, round robin: interleaving points never pick (the CPU runs on,
+  // and round robin draws nothing).
+  bool one_cpu_round_robin_ = false;
   bool ran_ = false;
 };
 
