@@ -332,7 +332,13 @@ void Machine::WaitForInterrupt() {
   cpu.interrupts_enabled = true;
   if (!HasPendingInterrupt(cpu)) {
     cpu.halted = true;
-    ++halted_cpus_;
+    if (halted_cpus_++ == 0 && config_.policy == SchedulePolicy::kRoundRobin) {
+      // Round robin kept no clocks while every CPU ran: the wake-ups of
+      // halted CPUs follow the earliest runnable one from now on.
+      for (const Cpu& other : cpus_) {
+        if (other.started && !other.halted) schedule_.SetClock(other.id, other.stats.time);
+      }
+    }
     schedule_.Erase(cpu.id);
     schedule_.SetHalted(cpu.id, cpu.interrupt_at);
     cpu.halted_since = cpu.stats.time;

@@ -166,7 +166,7 @@ class Machine {
     ++cpu.stats.interleavings;
     if (++interleavings_ > interleaving_limit_) [[unlikely]] LimitReached();
     if (one_cpu_round_robin_) {
-      // Nothing to pick; out of line below, so this path saves no registers.
+      // Nothing to pick.
       MaybeDeliverInterrupts();
       return;
     }
@@ -174,7 +174,7 @@ class Machine {
   }
   // Interrupts pending here are taken when this CPU next runs: now, or when
   // the scheduler comes back to it.
-  [[gnu::noinline]] void PickAndDeliver() {
+  void PickAndDeliver() {
     Reschedule();
     MaybeDeliverInterrupts();
   }
@@ -288,13 +288,10 @@ class Machine {
   // Picks the CPU to run next and switches to it (perhaps the current one).
   void Reschedule() {
     if (halted_cpus_ == 0 && config_.policy == SchedulePolicy::kRoundRobin) {
-      // Round robin ignores clocks until a CPU halts: one bit scan, and the
-      // index learns this CPU's clock only when it stops running.
+      // Round robin ignores clocks until a CPU halts (WaitForInterrupt then
+      // brings the index's clocks up to date): one bit scan.
       const hal::CpuId next = schedule_.NextRunnableAfter(current_);
-      if (next != current_) {
-        schedule_.SetClock(current_, cpus_[current_].stats.time);
-        SwitchToCpu(next);
-      }
+      if (next != current_) SwitchToCpu(next);
       return;
     }
     const hal::CpuId next = PickNextCpu();
