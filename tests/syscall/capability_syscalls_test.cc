@@ -114,7 +114,9 @@ TEST(CapabilitySyscallsTest, RevokingRemovesTheCopyAChildHolds) {
                 revoke_root ? Status::kBadHandle : Status::kOk);
       EXPECT_EQ(ProcessManager::Kill(*sleeper, 1), Status::kOk);
       Reap(*sleeper);
-      if (!revoke_root) EXPECT_EQ(InitCapabilities().Delete(granted), Status::kOk);
+      if (!revoke_root) {
+        EXPECT_EQ(InitCapabilities().Delete(granted), Status::kOk);
+      }
       EXPECT_EQ(InitCapabilities().Delete(sleeper_token), Status::kOk);
     });
   }
