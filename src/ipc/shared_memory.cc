@@ -107,7 +107,7 @@ Result<SharedMapping> MapSharedMemory(ObjectRef<SharedMemory> memory, Rights hel
     return Status::kPermissionDenied;
   }
   Result<hal::VirtAddr> address =
-      space.Map(va, memory->size(), perms, RegionKind::kPhysical, memory->base());
+      space.MapSealed(va, memory->size(), perms, memory->base());
   if (!address.ok()) return address.status();
   SharedMapping mapping;
   mapping.memory_ = std::move(memory);

@@ -9,11 +9,12 @@
 // holds a reference to the object, as every capability does, and unmaps
 // (with its TLB shootdown) before dropping it; so the frames go back to the
 // allocator only when the last capability, reference and mapping are all
-// gone, and no CPU can still reach them. A mapping is a kPhysical region of
-// the address space: the process layer must keep the SharedMapping for as
-// long as the region exists (unmapping through it), and must not clone such
-// a region into another space with AddressSpace::CloneInto (the clone would
-// map the frames without a reference): map the object into the child anew.
+// gone, and no CPU can still reach them. A mapping is a sealed kPhysical
+// region of the address space: the process layer must keep the
+// SharedMapping for as long as the region exists (unmapping through it).
+// Sealing makes AddressSpace::Protect refuse to widen (or change) its
+// permissions and CloneInto refuse to copy it without a reference: map the
+// object into a child anew.
 #ifndef VERIDIAN_SRC_IPC_SHARED_MEMORY_H_
 #define VERIDIAN_SRC_IPC_SHARED_MEMORY_H_
 

@@ -219,6 +219,17 @@ Status AddressSpace::SplitAt(hal::VirtAddr va) {
 
 Result<hal::VirtAddr> AddressSpace::Map(hal::VirtAddr va, uint64_t size, Perm perms,
                                         RegionKind kind, hal::PhysAddr phys) {
+  return MapRegion(va, size, perms, kind, phys, /*sealed=*/false);
+}
+
+Result<hal::VirtAddr> AddressSpace::MapSealed(hal::VirtAddr va, uint64_t size, Perm perms,
+                                              hal::PhysAddr phys) {
+  return MapRegion(va, size, perms, RegionKind::kPhysical, phys, /*sealed=*/true);
+}
+
+Result<hal::VirtAddr> AddressSpace::MapRegion(hal::VirtAddr va, uint64_t size, Perm perms,
+                                              RegionKind kind, hal::PhysAddr phys,
+                                              bool sealed) {
   const Perm allowed = Perm::kRead | Perm::kWrite | Perm::kExecute;
   if (size == 0 || !IsPageAligned(va) || !IsPageAligned(size) || !IsPageAligned(phys) ||
       !HasPerm(perms, Perm::kRead) || (perms & allowed) != perms) {
@@ -234,7 +245,7 @@ Result<hal::VirtAddr> AddressSpace::Map(hal::VirtAddr va, uint64_t size, Perm pe
   } else if (Overlaps(va, va + size)) {
     return Status::kAlreadyExists;
   }
-  VOS_RETURN_IF_ERROR(InsertRegion({va, va + size, perms, kind, phys}));
+  VOS_RETURN_IF_ERROR(InsertRegion({va, va + size, perms, kind, phys, sealed}));
   return va;
 }
 
@@ -290,6 +301,7 @@ Status AddressSpace::Protect(hal::VirtAddr va, uint64_t size, Perm perms) {
   for (hal::VirtAddr at = va; at < end;) {
     const Region* region = FindRegionLocked(at);
     if (region == nullptr) return Status::kNotFound;
+    if (region->sealed) return Status::kPermissionDenied;
     at = region->end;
   }
   if (region_count_ + 2 > kMaxRegions) return Status::kNoMemory;
@@ -321,6 +333,9 @@ Status AddressSpace::CloneInto(AddressSpace& child) {
   SpinLockGuard guard(lock_);
   SpinLockGuard child_guard(child.lock_);
   if (child.region_count_ != 0) return Status::kAlreadyExists;
+  for (size_t i = 0; i < region_count_; ++i) {
+    if (regions_[i].sealed) return Status::kNotSupported;
+  }
   Gather gather(*this);
   for (size_t i = 0; i < region_count_; ++i) {
     const Region& region = regions_[i];

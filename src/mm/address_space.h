@@ -49,6 +49,9 @@ struct Region {
   Perm perms;         // kRead, kWrite, kExecute; kUser is implied.
   RegionKind kind;
   hal::PhysAddr phys;  // kPhysical: the frame mapped at `start`.
+  // Frames a kernel object owns (shared memory), mapped with the most its
+  // capability allowed: Protect and CloneInto refuse the region.
+  bool sealed = false;
 };
 
 struct AddressSpaceStats {
@@ -102,13 +105,19 @@ class AddressSpace {
   // the region table is full.
   Result<hal::VirtAddr> Map(hal::VirtAddr va, uint64_t size, Perm perms, RegionKind kind,
                             hal::PhysAddr phys = 0);
+  // As Map for a kPhysical region that is sealed (see Region::sealed).
+  Result<hal::VirtAddr> MapSealed(hal::VirtAddr va, uint64_t size, Perm perms,
+                                  hal::PhysAddr phys);
   // Removes [va, va + size) from every region it overlaps (splitting them),
   // unmapping and releasing its pages. Parts with no region are ignored.
   Status Unmap(hal::VirtAddr va, uint64_t size);
-  // Sets the permissions of [va, va + size), which must lie in regions.
+  // Sets the permissions of [va, va + size), which must lie in regions;
+  // kPermissionDenied when one of them is sealed.
   Status Protect(hal::VirtAddr va, uint64_t size, Perm perms);
   // Copies every region and mapping into `child` (an Init'ed, empty space):
   // private pages copy-on-write, shared and physical ones shared.
+  // kNotSupported, copying nothing, when a region is sealed: its frames
+  // would be mapped without the reference their owner counts.
   Status CloneInto(AddressSpace& child);
 
   // Resolves a page fault at user privilege in this space: true when the
@@ -138,6 +147,8 @@ class AddressSpace {
   Region* FindRegionLocked(hal::VirtAddr va) VOS_REQUIRES(lock_);
   bool Overlaps(hal::VirtAddr start, hal::VirtAddr end) VOS_REQUIRES(lock_);
   Result<hal::VirtAddr> FindGap(uint64_t size) VOS_REQUIRES(lock_);
+  Result<hal::VirtAddr> MapRegion(hal::VirtAddr va, uint64_t size, Perm perms, RegionKind kind,
+                                  hal::PhysAddr phys, bool sealed);
   Status InsertRegion(const Region& region) VOS_REQUIRES(lock_);
   void EraseRegion(size_t index) VOS_REQUIRES(lock_);
   // Splits the region containing `va` so that a region starts at `va`.
