@@ -9,7 +9,7 @@ namespace programs {
 
 std::span<const vos::Program> Catalog() {
   // Code addresses are handed out in this order at the first call.
-  static const std::array<vos::Program, 26> catalog = {{
+  static const std::array<vos::Program, 40> catalog = {{
       {"hello", vos::user::CodeAddress(kHello)},
       {"exit_with", vos::user::CodeAddress(kExitWith)},
       {"spinner", vos::user::CodeAddress(kSpinner)},
@@ -36,6 +36,20 @@ std::span<const vos::Program> Catalog() {
       {"ipc_stage", vos::user::CodeAddress(kIpcStage)},
       {"cap_revoke", vos::user::CodeAddress(kCapRevoke)},
       {"revoke_victim", vos::user::CodeAddress(kRevokeVictim)},
+      {"producer_consumer", vos::user::CodeAddress(kProducerConsumer)},
+      {"pc_producer", vos::user::CodeAddress(kPcProducer)},
+      {"pc_consumer", vos::user::CodeAddress(kPcConsumer)},
+      {"rate_flood", vos::user::CodeAddress(kRateFlood)},
+      {"rf_server", vos::user::CodeAddress(kRfServer)},
+      {"rf_victim", vos::user::CodeAddress(kRfVictim)},
+      {"rf_flooder", vos::user::CodeAddress(kRfFlooder)},
+      {"channel_stats_reader", vos::user::CodeAddress(kChannelStatsReader)},
+      {"shm_stream", vos::user::CodeAddress(kShmStream)},
+      {"shm_consumer", vos::user::CodeAddress(kShmConsumer)},
+      {"shm_write_probe", vos::user::CodeAddress(kShmWriteProbe)},
+      {"registry_service", vos::user::CodeAddress(kRegistryService)},
+      {"rs_server", vos::user::CodeAddress(kRsServer)},
+      {"rs_client", vos::user::CodeAddress(kRsClient)},
   }};
   return catalog;
 }

@@ -53,6 +53,29 @@
 //   revoke_victim work ready   uses a lent semaphore capability until it
 //                         fails: exits with the error (100: never worked,
 //                         101: never failed)
+//   producer_consumer producers consumers messages   pc_producer children
+//                         send numbered items into one channel that
+//                         pc_consumer children drain; exits 0 when every
+//                         item arrived exactly once, in per-sender order,
+//                         from its sender's pid (see channel_programs.cc)
+//   pc_producer index messages / pc_consumer producers   its children
+//   rate_flood rounds per_second burst   an rf_victim's round trips
+//                         through an rf_server on a rate-limited channel
+//                         stay within 2x of idle while an rf_flooder floods
+//                         it; exits 0 if so (1: they did not)
+//   rf_server / rf_victim rounds / rf_flooder   its children
+//   channel_stats_reader messages   checks channel_stats against what it
+//                         sent and received, and a rate limit's count
+//   shm_stream pages chunks   streams checksummed chunks through a
+//                         shared-memory ring to an shm_consumer child that
+//                         maps it read-only and checks it cannot write it
+//                         (see shm_programs.cc)
+//   shm_consumer slots / shm_write_probe   its children
+//   registry_service clients calls   an rs_server registers "echo"; the
+//                         rs_client children look it up and call it; the
+//                         name must go when the server dies
+//                         (see registry_programs.cc)
+//   rs_server calls / rs_client calls   its children
 // Arguments are uint64_t values, packed one after another.
 #ifndef VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_
 #define VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_

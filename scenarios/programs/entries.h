@@ -32,6 +32,20 @@ extern const vos::user::Entry kIpcPipeline;
 extern const vos::user::Entry kIpcStage;
 extern const vos::user::Entry kCapRevoke;
 extern const vos::user::Entry kRevokeVictim;
+extern const vos::user::Entry kProducerConsumer;
+extern const vos::user::Entry kPcProducer;
+extern const vos::user::Entry kPcConsumer;
+extern const vos::user::Entry kRateFlood;
+extern const vos::user::Entry kRfServer;
+extern const vos::user::Entry kRfVictim;
+extern const vos::user::Entry kRfFlooder;
+extern const vos::user::Entry kChannelStatsReader;
+extern const vos::user::Entry kShmStream;
+extern const vos::user::Entry kShmConsumer;
+extern const vos::user::Entry kShmWriteProbe;
+extern const vos::user::Entry kRegistryService;
+extern const vos::user::Entry kRsServer;
+extern const vos::user::Entry kRsClient;
 
 }  // namespace programs
 

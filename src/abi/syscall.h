@@ -138,6 +138,69 @@ enum class Syscall : uint64_t {
   // barrier_wait(token) -> 1 for the last to arrive in a phase, 0 for the
   // others; sleeps until all `parties` arrived; needs kRightWrite.
   kBarrierWait = 32,
+  // Asynchronous channels: a bounded queue of messages of up to
+  // kMaxChannelMessage bytes between any number of senders and receivers,
+  // named with kChannelRights. Sends never wait for a receiver, only for
+  // room. A channel closes on channel_close or when the process that
+  // created it dies: every sleeper wakes with kPeerClosed, sends fail with
+  // it, and receives drain what is queued, then fail with it.
+  // channel_create() -> token.
+  kChannelCreate = 33,
+  // channel_send(token, buffer, length, deadline) -> 0: queues `length`
+  // (at most kMaxChannelMessage) bytes; sleeps while the channel is full,
+  // until `deadline` (monotonic ns, 0 = none: kTimedOut); needs
+  // kRightChannelSend. kRateLimited (at once, nothing queued) when the
+  // caller is over the channel's rate limit.
+  kChannelSend = 34,
+  // channel_receive(token, buffer, capacity, deadline, sender) -> length:
+  // takes the oldest message, writes min(length, capacity) bytes of it to
+  // `buffer` and, unless `sender` is 0, the sending process's pid (set by
+  // the kernel) as a uint64_t to `sender`; a result above `capacity` means
+  // the rest was cut off. Sleeps while empty; needs kRightChannelReceive.
+  kChannelReceive = 35,
+  // channel_close(token) -> 0: closes the channel for everyone (see above);
+  // needs kRightChannelConfigure.
+  kChannelClose = 36,
+  // channel_set_rate_limit(token, per_second, burst) -> 0: from now on each
+  // sending process may send `burst` messages at once and `per_second` a
+  // second on average; per_second 0 lifts the limit. kInvalidArgument
+  // beyond kMaxRatePerSecond or kMaxRateBurst; needs kRightChannelConfigure.
+  kChannelSetRateLimit = 37,
+  // channel_stats(token, out) -> 0: copies the channel's ChannelStats
+  // (src/abi/ipc.h) to `out`; needs kRightRead.
+  kChannelStats = 38,
+  // Shared memory: zero-copy transfers, named with kSharedMemoryRights.
+  // shm_create(pages, cpu_hint) -> token: `pages` (1..kMaxSharedPages)
+  // zeroed, physically contiguous pages on the NUMA node of the calling CPU
+  // (cpu_hint 0) or of CPU cpu_hint - 1 (see ShmOnCpu): the receiver maps
+  // the memory, so a creator that knows the receiver's CPU should pass it.
+  kShmCreate = 39,
+  // shm_map(token, address, writable) -> address: maps all of it at
+  // `address` (page aligned; 0 = anywhere), readable, and writable when
+  // `writable` is 1; never executable. Needs kRightSharedMemoryMap and
+  // kRightRead, and kRightWrite to map writable (else kPermissionDenied).
+  // No later call can widen a mapping's permissions, and at most
+  // kMaxSharedMappings mappings per process (kOutOfRange).
+  kShmMap = 40,
+  // shm_unmap(address) -> 0: removes the mapping shm_map returned
+  // `address` for; kNotFound when there is none.
+  kShmUnmap = 41,
+  // The service registry: names (1..kMaxServiceName bytes) for endpoints
+  // and channels, so clients can find servers they hold no capability to.
+  // registry_register(token, name, length, rights) -> 0: publishes the
+  // endpoint or channel `token` names under `name`; lookups get at most
+  // `rights`, which must be a subset of the capability's. Needs
+  // kRightEndpointRegister or kRightChannelRegister. kAlreadyExists,
+  // kOutOfRange when the registry is full. The name goes when its
+  // registrant unregisters it or dies.
+  kRegistryRegister = 42,
+  // registry_lookup(name, length, rights) -> token: a capability with
+  // `rights` (a subset of the published ones, else kPermissionDenied) to
+  // the object registered as `name`; kNotFound.
+  kRegistryLookup = 43,
+  // registry_unregister(name, length) -> 0: only the registrant may
+  // (kPermissionDenied); kNotFound.
+  kRegistryUnregister = 44,
   kCount,
 };
 
@@ -173,8 +236,9 @@ inline constexpr uint64_t kChildRights = kRightRead | kRightWrite | kRightGrant 
 inline constexpr uint64_t kThreadRights = kRightRead | kRightWrite | kRightGrant | kRightDerive;
 inline constexpr uint64_t kRightEndpointSend = 1 << 8;
 inline constexpr uint64_t kRightEndpointReceive = 1 << 9;
-inline constexpr uint64_t kEndpointRights =
-    kRightEndpointSend | kRightEndpointReceive | kRightGrant | kRightDerive;
+inline constexpr uint64_t kRightEndpointRegister = 1 << 10;  // registry_register.
+inline constexpr uint64_t kEndpointRights = kRightEndpointSend | kRightEndpointReceive |
+                                            kRightEndpointRegister | kRightGrant | kRightDerive;
 // Synchronisation objects (mutex_create ...).
 inline constexpr uint64_t kSyncRights = kRightRead | kRightWrite | kRightGrant | kRightDerive;
 inline constexpr uint64_t kRwLockRead = 0;
@@ -182,6 +246,27 @@ inline constexpr uint64_t kRwLockWrite = 1;
 inline constexpr uint64_t kMaxHeldLocks = 16;
 inline constexpr uint64_t kMaxSemaphoreUnits = uint64_t{1} << 32;
 inline constexpr uint64_t kMaxBarrierParties = 4096;
+// Channels (channel_create ...).
+inline constexpr uint64_t kRightChannelSend = 1 << 8;
+inline constexpr uint64_t kRightChannelReceive = 1 << 9;
+inline constexpr uint64_t kRightChannelConfigure = 1 << 10;  // Close, rate limit.
+inline constexpr uint64_t kRightChannelRegister = 1 << 11;   // registry_register.
+inline constexpr uint64_t kChannelRights = kRightRead | kRightGrant | kRightDerive |
+                                           kRightChannelSend | kRightChannelReceive |
+                                           kRightChannelConfigure | kRightChannelRegister;
+inline constexpr uint64_t kMaxChannelMessage = 64;
+inline constexpr uint64_t kChannelCapacity = 64;  // Messages queued at most.
+inline constexpr uint64_t kMaxRatePerSecond = 1'000'000'000;
+inline constexpr uint64_t kMaxRateBurst = 1 << 20;
+// Shared memory (shm_create ...).
+inline constexpr uint64_t kRightSharedMemoryMap = 1 << 8;
+inline constexpr uint64_t kSharedMemoryRights =
+    kRightRead | kRightWrite | kRightGrant | kRightDerive | kRightSharedMemoryMap;
+inline constexpr uint64_t kMaxSharedPages = 65536;
+inline constexpr uint64_t kMaxSharedMappings = 16;
+constexpr uint64_t ShmOnCpu(uint64_t cpu) { return cpu + 1; }  // shm_create's cpu_hint.
+// The registry (registry_register ...).
+inline constexpr uint64_t kMaxServiceName = 64;
 
 // An IPC message in user memory (ipc_*). The kernel reads the header and
 // `length` bytes of data, and writes the same. Messages up to

@@ -100,6 +100,44 @@ inline int64_t BarrierCreate(uint64_t parties) {
   return Syscall(abi::Syscall::kBarrierCreate, parties);
 }
 inline int64_t BarrierWait(uint64_t token) { return Syscall(abi::Syscall::kBarrierWait, token); }
+// Asynchronous channels; deadlines monotonic ns, 0 = none.
+inline int64_t ChannelCreate() { return Syscall(abi::Syscall::kChannelCreate); }
+inline int64_t ChannelSend(uint64_t token, uint64_t buffer, uint64_t length,
+                           uint64_t deadline = 0) {
+  return Syscall(abi::Syscall::kChannelSend, token, buffer, length, deadline);
+}
+// `sender`: where the kernel writes the sender's pid (0: nowhere).
+inline int64_t ChannelReceive(uint64_t token, uint64_t buffer, uint64_t capacity,
+                              uint64_t deadline = 0, uint64_t sender = 0) {
+  return Syscall(abi::Syscall::kChannelReceive, token, buffer, capacity, deadline, sender);
+}
+inline int64_t ChannelClose(uint64_t token) { return Syscall(abi::Syscall::kChannelClose, token); }
+// per_second 0 lifts the limit.
+inline int64_t ChannelSetRateLimit(uint64_t token, uint64_t per_second, uint64_t burst) {
+  return Syscall(abi::Syscall::kChannelSetRateLimit, token, per_second, burst);
+}
+inline int64_t ChannelStats(uint64_t token, uint64_t out) {
+  return Syscall(abi::Syscall::kChannelStats, token, out);
+}
+// Shared memory. cpu_hint: 0 for the calling CPU's node, or abi::ShmOnCpu(cpu).
+inline int64_t ShmCreate(uint64_t pages, uint64_t cpu_hint = 0) {
+  return Syscall(abi::Syscall::kShmCreate, pages, cpu_hint);
+}
+inline int64_t ShmMap(uint64_t token, uint64_t address, bool writable) {
+  return Syscall(abi::Syscall::kShmMap, token, address, writable ? 1 : 0);
+}
+inline int64_t ShmUnmap(uint64_t address) { return Syscall(abi::Syscall::kShmUnmap, address); }
+// The service registry; names are `length` bytes at `name`.
+inline int64_t RegistryRegister(uint64_t token, uint64_t name, uint64_t length,
+                                uint64_t rights) {
+  return Syscall(abi::Syscall::kRegistryRegister, token, name, length, rights);
+}
+inline int64_t RegistryLookup(uint64_t name, uint64_t length, uint64_t rights) {
+  return Syscall(abi::Syscall::kRegistryLookup, name, length, rights);
+}
+inline int64_t RegistryUnregister(uint64_t name, uint64_t length) {
+  return Syscall(abi::Syscall::kRegistryUnregister, name, length);
+}
 
 // Entry of a program whose main returns its exit code.
 template <int64_t (*Main)(Args)>

@@ -48,6 +48,8 @@ inline constexpr Rights kEndpointReceive = TypeRight(1);
 inline constexpr Rights kEndpointRegister = TypeRight(2);
 inline constexpr Rights kChannelSend = TypeRight(0);
 inline constexpr Rights kChannelReceive = TypeRight(1);
+inline constexpr Rights kChannelConfigure = TypeRight(2);
+inline constexpr Rights kChannelRegister = TypeRight(3);
 inline constexpr Rights kSharedMemoryMap = TypeRight(0);
 }  // namespace rights
 

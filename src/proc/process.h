@@ -21,6 +21,7 @@
 #include "src/mm/address_space.h"
 #include "src/proc/held_locks.h"
 #include "src/proc/process_id.h"
+#include "src/proc/shared_mappings.h"
 #include "src/proc/program_catalog.h"
 #include "src/sched/thread.h"
 #include "src/sched/wait_queue.h"
@@ -107,6 +108,8 @@ class Process {
   // until the last thread leaves (for init: always), so only the process's
   // own threads (init: the kernel thread acting for it) may use it.
   CapabilitySpace& capabilities() { return *capabilities_; }
+  // Its shared-memory mappings (shm_map); emptied before the space goes.
+  SharedMappings& shared_mappings() { return shared_mappings_; }
 
  private:
   friend class ProcessManager;
@@ -133,6 +136,7 @@ class Process {
   // Constructed at spawn, destroyed by the last thread to leave.
   std::optional<AddressSpace> space_;
   std::optional<CapabilitySpace> capabilities_;
+  SharedMappings shared_mappings_;
   ResourceLimits limits_;
   ProcessStats stats_;
 
@@ -152,6 +156,12 @@ int64_t DispatchSyscall(UserThread& thread, const hal::SyscallArgs& args);
 // Defined by the sync syscalls (src/syscall): releases every lock in
 // `thread`'s HeldLocks. Called by the thread itself as it leaves.
 void ReleaseHeldLocks(UserThread& thread);
+
+// Defined by the IPC syscalls (src/syscall): what a dying process leaves in
+// IPC (its registry names, the channels it created, its shared-memory
+// mappings). Called by its last thread, before the capability and address
+// spaces go.
+void ReleaseProcessIpc(Process& process);
 
 }  // namespace vos
 

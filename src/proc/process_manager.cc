@@ -164,6 +164,7 @@ struct ProcessTree {
   // TLBs. Nothing else refers to either space any more; the capabilities go
   // first, so the process holds nothing once it is a zombie.
   static void Teardown(Process* process) {
+    ReleaseProcessIpc(*process);
     process->capabilities_.reset();
     process->space_.reset();
     IrqSpinLockGuard guard(ProcessTreeLock());

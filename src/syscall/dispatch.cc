@@ -33,8 +33,8 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kCapDelete, syscall::CapDelete);
   set(Syscall::kCapRevoke, syscall::CapRevoke);
   set(Syscall::kEndpointCreate, syscall::EndpointCreate);
-  set(Syscall::kIpcCall, syscall::IpcCall);
-  set(Syscall::kIpcSend, syscall::IpcSend);
+  set(Syscall::kIpcCall, syscall::CountedIpcCall);
+  set(Syscall::kIpcSend, syscall::CountedIpcSend);
   set(Syscall::kIpcReceive, syscall::IpcReceive);
   set(Syscall::kIpcReplyWait, syscall::IpcReplyWait);
   set(Syscall::kMutexCreate, syscall::MutexCreate);
@@ -48,6 +48,18 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kSemaphoreUp, syscall::SemaphoreUp);
   set(Syscall::kBarrierCreate, syscall::BarrierCreate);
   set(Syscall::kBarrierWait, syscall::BarrierWait);
+  set(Syscall::kChannelCreate, syscall::ChannelCreate);
+  set(Syscall::kChannelSend, syscall::ChannelSend);
+  set(Syscall::kChannelReceive, syscall::ChannelReceive);
+  set(Syscall::kChannelClose, syscall::ChannelClose);
+  set(Syscall::kChannelSetRateLimit, syscall::ChannelSetRateLimit);
+  set(Syscall::kChannelStats, syscall::ChannelStats);
+  set(Syscall::kShmCreate, syscall::ShmCreate);
+  set(Syscall::kShmMap, syscall::ShmMap);
+  set(Syscall::kShmUnmap, syscall::ShmUnmap);
+  set(Syscall::kRegistryRegister, syscall::RegistryRegister);
+  set(Syscall::kRegistryLookup, syscall::RegistryLookup);
+  set(Syscall::kRegistryUnregister, syscall::RegistryUnregister);
   return table;
 }
 

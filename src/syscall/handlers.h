@@ -55,6 +55,24 @@ int64_t SemaphoreDown(UserThread& self, Args args);
 int64_t SemaphoreUp(UserThread& self, Args args);
 int64_t BarrierCreate(UserThread& self, Args args);
 int64_t BarrierWait(UserThread& self, Args args);
+// channel_syscalls.cc
+int64_t ChannelCreate(UserThread& self, Args args);
+int64_t ChannelSend(UserThread& self, Args args);
+int64_t ChannelReceive(UserThread& self, Args args);
+int64_t ChannelClose(UserThread& self, Args args);
+int64_t ChannelSetRateLimit(UserThread& self, Args args);
+int64_t ChannelStats(UserThread& self, Args args);
+// shm_syscalls.cc
+int64_t ShmCreate(UserThread& self, Args args);
+int64_t ShmMap(UserThread& self, Args args);
+int64_t ShmUnmap(UserThread& self, Args args);
+// registry_syscalls.cc
+int64_t RegistryRegister(UserThread& self, Args args);
+int64_t RegistryLookup(UserThread& self, Args args);
+int64_t RegistryUnregister(UserThread& self, Args args);
+// counted_ipc.cc: IpcCall and IpcSend, counted in the kernel's IPC totals.
+int64_t CountedIpcCall(UserThread& self, Args args);
+int64_t CountedIpcSend(UserThread& self, Args args);
 
 }  // namespace vos::syscall
 

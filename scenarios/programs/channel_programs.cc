@@ -1,0 +1,412 @@
+// Asynchronous channels between processes: producer_consumer (exactly-once
+// delivery in per-sender order from many producers to many consumers),
+// rate_flood (a rate limit keeps a victim's latency near idle while a
+// client floods), channel_stats_reader (channel_stats agrees with what was
+// sent and received). Exit codes: 0 every check held; 1 the invariant
+// broke; 2 a channel could not be made or configured; 3 a child could not
+// be started or derived for; 4 a channel call failed; 5 a child did not
+// exit 0 (its own code says why); 6 bad arguments.
+#include <cstring>
+
+#include "scenarios/programs/entries.h"
+#include "scenarios/programs/user_helpers.h"
+#include "src/abi/ipc.h"
+#include "src/lib/status.h"
+
+namespace programs {
+namespace {
+
+using vos::user::Args;
+namespace abi = vos::abi;
+namespace user = vos::user;
+
+constexpr int64_t kBroken = 1;
+constexpr int64_t kNoChannel = 2;
+constexpr int64_t kNoChild = 3;
+constexpr int64_t kCallFailed = 4;
+constexpr int64_t kChildFailed = 5;
+constexpr int64_t kBadArguments = 6;
+
+constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
+constexpr int64_t kPeerClosed = Code(vos::Status::kPeerClosed);
+constexpr int64_t kRateLimited = Code(vos::Status::kRateLimited);
+constexpr int64_t kPermissionDenied = Code(vos::Status::kPermissionDenied);
+
+// Buffers past what the helpers use.
+constexpr uint64_t kMessageAt = kScratch + 8192;
+constexpr uint64_t kSenderAt = kMessageAt + 128;
+constexpr uint64_t kStatsAt = kSenderAt + 64;
+constexpr uint64_t kWaitAt = kStatsAt + sizeof(abi::ChannelStats);
+constexpr uint64_t kPidsAt = kWaitAt + 64;  // Per-producer sender pids.
+constexpr uint64_t kMaxProducers = 16;
+constexpr uint64_t kMaxConsumers = 16;
+
+template <typename T>
+int64_t SendValue(uint64_t channel, const T& value, uint64_t deadline = 0) {
+  return user::ChannelSend(channel, Put(kMessageAt, &value, sizeof(value)), sizeof(value),
+                           deadline);
+}
+
+// Receives a T; the length on success (else the error), with the sender.
+template <typename T>
+int64_t ReceiveValue(uint64_t channel, T& value, uint64_t* sender = nullptr,
+                     uint64_t deadline = 0) {
+  const int64_t length = user::ChannelReceive(channel, kMessageAt, sizeof(value), deadline,
+                                              sender != nullptr ? kSenderAt : 0);
+  if (length < 0) return length;
+  user::Load(kMessageAt, &value, sizeof(value));
+  if (sender != nullptr) *sender = Get64(kSenderAt);
+  return length;
+}
+
+bool WaitAll(const int64_t* children, uint64_t count, bool* all_zero) {
+  *all_zero = true;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (user::Wait(static_cast<uint64_t>(children[i]), kWaitAt) < 0) return false;
+    abi::ExitStatus status;
+    user::Load(kWaitAt, &status, sizeof(status));
+    if (status.reason != abi::ExitReason::kExited || status.code != 0) *all_zero = false;
+  }
+  return true;
+}
+
+abi::ChannelStats ReadStats(uint64_t channel, bool* ok) {
+  abi::ChannelStats stats{};
+  *ok = user::ChannelStats(channel, kStatsAt) == 0;
+  user::Load(kStatsAt, &stats, sizeof(stats));
+  return stats;
+}
+
+// --- producer_consumer -------------------------------------------------
+
+struct Item {
+  uint64_t producer;
+  uint64_t sequence;
+};
+// What a consumer got from one producer.
+struct Report {
+  uint64_t producer;
+  uint64_t count;
+  uint64_t sum;      // Of sequence numbers.
+  uint64_t squares;  // Their squares: with the sum, catches a loss hidden by a duplicate.
+};
+
+// pc_producer index messages [channel]: sends `messages` items numbered
+// 0.. in order.
+int64_t Producer(Args args) {
+  const uint64_t index = Arg(args, 0);
+  const uint64_t messages = Arg(args, 1);
+  const uint64_t channel = Arg(args, 2);
+  for (uint64_t n = 0; n < messages; ++n) {
+    if (SendValue(channel, Item{index, n}) != 0) return kCallFailed;
+  }
+  return 0;
+}
+
+// pc_consumer producers [items, reports]: takes items until the channel
+// closes, checking that each producer's come in order from one sender pid;
+// then reports per producer what it got.
+int64_t Consumer(Args args) {
+  const uint64_t producers = Arg(args, 0);
+  const uint64_t items = Arg(args, 1);
+  const uint64_t reports = Arg(args, 2);
+  if (producers == 0 || producers > kMaxProducers) return kBadArguments;
+  Report got[kMaxProducers] = {};
+  uint64_t next[kMaxProducers] = {};  // Lowest sequence still allowed.
+  uint64_t pids[kMaxProducers] = {};
+  for (;;) {
+    Item item;
+    uint64_t sender = 0;
+    const int64_t length = ReceiveValue(items, item, &sender);
+    if (length == kPeerClosed) break;
+    if (length != sizeof(Item)) return kCallFailed;
+    if (item.producer >= producers || item.sequence < next[item.producer]) return kBroken;
+    if (pids[item.producer] == 0) pids[item.producer] = sender;
+    if (sender == 0 || pids[item.producer] != sender) return kBroken;
+    next[item.producer] = item.sequence + 1;
+    Report& report = got[item.producer];
+    ++report.count;
+    report.sum += item.sequence;
+    report.squares += item.sequence * item.sequence;
+  }
+  for (uint64_t p = 0; p < producers; ++p) {
+    got[p].producer = p;
+    if (SendValue(reports, got[p]) != 0) return kCallFailed;
+  }
+  return 0;
+}
+
+// producer_consumer producers consumers messages: `producers` processes
+// each send `messages` numbered items into one channel that `consumers`
+// processes drain; once the producers are done the channel is closed, and
+// the consumers' reports must add up to every item exactly once.
+int64_t ProducerConsumer(Args args) {
+  const uint64_t producers = Arg(args, 0);
+  const uint64_t consumers = Arg(args, 1);
+  const uint64_t messages = Arg(args, 2);
+  if (producers == 0 || producers > kMaxProducers || consumers == 0 ||
+      consumers > kMaxConsumers || messages == 0) {
+    return kBadArguments;
+  }
+  const int64_t items = user::ChannelCreate();
+  const int64_t reports = user::ChannelCreate();
+  if (items < 0 || reports < 0) return kNoChannel;
+  // The children get only what they need: producers send, consumers
+  // receive items and send reports.
+  const int64_t send_items =
+      user::CapDerive(items, abi::kRightChannelSend | abi::kRightGrant);
+  const int64_t receive_items =
+      user::CapDerive(items, abi::kRightChannelReceive | abi::kRightGrant);
+  const int64_t send_reports =
+      user::CapDerive(reports, abi::kRightChannelSend | abi::kRightGrant);
+  if (send_items < 0 || receive_items < 0 || send_reports < 0) return kNoChannel;
+  int64_t children[kMaxProducers + kMaxConsumers];
+  for (uint64_t c = 0; c < consumers; ++c) {
+    const uint64_t grants[] = {static_cast<uint64_t>(receive_items),
+                               static_cast<uint64_t>(send_reports)};
+    children[c] = SpawnGranting("pc_consumer", &producers, 1, grants, 2);
+    if (children[c] < 0) return kNoChild;
+  }
+  for (uint64_t p = 0; p < producers; ++p) {
+    const uint64_t values[] = {p, messages};
+    const uint64_t grant = static_cast<uint64_t>(send_items);
+    children[consumers + p] = SpawnGranting("pc_producer", values, 2, &grant, 1);
+    if (children[consumers + p] < 0) return kNoChild;
+  }
+  bool producers_ok = false;
+  if (!WaitAll(children + consumers, producers, &producers_ok)) return kCallFailed;
+  if (!producers_ok) return kChildFailed;
+  // Everything is queued or taken: the consumers drain the rest, then stop.
+  if (user::ChannelClose(items) != 0) return kCallFailed;
+  Report total[kMaxProducers] = {};
+  for (uint64_t r = 0; r < producers * consumers; ++r) {
+    Report report;
+    if (ReceiveValue(reports, report) != sizeof(Report) || report.producer >= producers) {
+      return kBroken;
+    }
+    total[report.producer].count += report.count;
+    total[report.producer].sum += report.sum;
+    total[report.producer].squares += report.squares;
+  }
+  bool consumers_ok = false;
+  if (!WaitAll(children, consumers, &consumers_ok)) return kCallFailed;
+  if (!consumers_ok) return kChildFailed;
+  uint64_t sum = 0;
+  uint64_t squares = 0;
+  for (uint64_t n = 0; n < messages; ++n) {
+    sum += n;
+    squares += n * n;
+  }
+  for (uint64_t p = 0; p < producers; ++p) {
+    if (total[p].count != messages || total[p].sum != sum || total[p].squares != squares) {
+      return kBroken;
+    }
+  }
+  bool ok = false;
+  const abi::ChannelStats stats = ReadStats(items, &ok);
+  if (!ok) return kCallFailed;
+  if (stats.sent != producers * messages || stats.received != stats.sent) return kBroken;
+  return 0;
+}
+
+// --- rate_flood --------------------------------------------------------
+
+constexpr uint8_t kVictimTag = 'V';
+constexpr uint8_t kFloodTag = 'F';
+struct Request {
+  uint8_t tag;
+  uint64_t number;
+};
+
+// rf_server [requests, replies]: takes requests until the channel closes,
+// answering the victim's on the reply channel.
+int64_t FloodServer(Args args) {
+  const uint64_t requests = Arg(args, 0);
+  const uint64_t replies = Arg(args, 1);
+  for (;;) {
+    Request request;
+    const int64_t length = ReceiveValue(requests, request);
+    if (length == kPeerClosed) return 0;
+    if (length != sizeof(Request)) return kCallFailed;
+    if (request.tag == kVictimTag && SendValue(replies, request.number) != 0) return kCallFailed;
+  }
+}
+
+// rf_flooder [requests]: sends as fast as it can until killed; a send over
+// the limit fails at once, and it simply tries again.
+int64_t Flooder(Args args) {
+  const uint64_t requests = Arg(args, 0);
+  for (uint64_t n = 0;; ++n) {
+    const int64_t sent = SendValue(requests, Request{kFloodTag, n});
+    if (sent != 0 && sent != kRateLimited) return kCallFailed;
+  }
+}
+
+// Mean round trip of `rounds` victim requests, in simulated ns (0: failed).
+uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64_t first) {
+  uint64_t total = 0;
+  for (uint64_t n = first; n < first + rounds; ++n) {
+    const uint64_t start = static_cast<uint64_t>(user::GetTime());
+    if (SendValue(requests, Request{kVictimTag, n}) != 0) return 0;
+    uint64_t answer = 0;
+    if (ReceiveValue(replies, answer) != sizeof(answer) || answer != n) return 0;
+    total += static_cast<uint64_t>(user::GetTime()) - start;
+    user::Sleep(2'000);  // A victim sends now and then, not back to back.
+  }
+  return total / rounds;
+}
+
+// rf_victim rounds [requests, replies, flood_grant]: measures its round
+// trip idle, then while an rf_flooder it starts floods the same channel;
+// exits 0 when the flooded mean is within 2x of the idle one, 1 if not.
+int64_t Victim(Args args) {
+  const uint64_t rounds = Arg(args, 0);
+  const uint64_t requests = Arg(args, 1);
+  const uint64_t replies = Arg(args, 2);
+  const uint64_t flood_grant = Arg(args, 3);
+  if (rounds == 0) return kBadArguments;
+  const uint64_t idle = RoundTrips(requests, replies, rounds, 0);
+  if (idle == 0) return kCallFailed;
+  const int64_t flooder = SpawnGranting("rf_flooder", nullptr, 0, &flood_grant, 1);
+  if (flooder < 0) return kNoChild;
+  user::Sleep(50'000);  // The flood is under way.
+  const uint64_t flooded = RoundTrips(requests, replies, rounds, rounds);
+  if (user::Kill(static_cast<uint64_t>(flooder), 0) != 0) return kCallFailed;
+  if (user::Wait(static_cast<uint64_t>(flooder), kWaitAt) < 0) return kCallFailed;
+  abi::ExitStatus status;
+  user::Load(kWaitAt, &status, sizeof(status));
+  if (status.reason != abi::ExitReason::kKilled) return kChildFailed;  // It failed first.
+  if (flooded == 0) return kCallFailed;
+  return flooded <= 2 * idle ? 0 : kBroken;
+}
+
+// rate_flood rounds per_second burst: a server on a channel limited to
+// `per_second` messages a second (burst `burst`) per sender; a victim's
+// mean round trip under an rf_flooder's flood must stay within 2x of
+// idle, and the flooder must have been limited.
+int64_t RateFlood(Args args) {
+  const uint64_t rounds = Arg(args, 0);
+  const uint64_t per_second = Arg(args, 1);
+  const uint64_t burst = Arg(args, 2);
+  if (rounds == 0 || per_second == 0 || burst == 0) return kBadArguments;
+  const int64_t requests = user::ChannelCreate();
+  const int64_t replies = user::ChannelCreate();
+  if (requests < 0 || replies < 0) return kNoChannel;
+  if (user::ChannelSetRateLimit(requests, per_second, burst) != 0) return kNoChannel;
+  // Senders may not lift the limit: no configure right.
+  const int64_t send_requests =
+      user::CapDerive(requests, abi::kRightChannelSend | abi::kRightGrant);
+  const int64_t flood_grant = user::CapDerive(requests, abi::kRightChannelSend | abi::kRightGrant);
+  const int64_t receive_requests =
+      user::CapDerive(requests, abi::kRightChannelReceive | abi::kRightGrant);
+  const int64_t send_replies = user::CapDerive(replies, abi::kRightChannelSend | abi::kRightGrant);
+  const int64_t receive_replies =
+      user::CapDerive(replies, abi::kRightChannelReceive | abi::kRightGrant);
+  if (send_requests < 0 || flood_grant < 0 || receive_requests < 0 || send_replies < 0 ||
+      receive_replies < 0) {
+    return kNoChannel;
+  }
+  const uint64_t server_grants[] = {static_cast<uint64_t>(receive_requests),
+                                    static_cast<uint64_t>(send_replies)};
+  const int64_t server = SpawnGranting("rf_server", nullptr, 0, server_grants, 2);
+  const uint64_t victim_grants[] = {static_cast<uint64_t>(send_requests),
+                                    static_cast<uint64_t>(receive_replies),
+                                    static_cast<uint64_t>(flood_grant)};
+  const int64_t victim = SpawnGranting("rf_victim", &rounds, 1, victim_grants, 3);
+  if (server < 0 || victim < 0) return kNoChild;
+  if (user::Wait(static_cast<uint64_t>(victim), kWaitAt) < 0) return kCallFailed;
+  abi::ExitStatus verdict;
+  user::Load(kWaitAt, &verdict, sizeof(verdict));
+  if (user::ChannelClose(requests) != 0) return kCallFailed;
+  bool server_ok = false;
+  if (!WaitAll(&server, 1, &server_ok)) return kCallFailed;
+  if (verdict.reason != abi::ExitReason::kExited) return kChildFailed;
+  if (verdict.code != 0) return verdict.code;
+  if (!server_ok) return kChildFailed;
+  bool ok = false;
+  const abi::ChannelStats stats = ReadStats(requests, &ok);
+  if (!ok) return kCallFailed;
+  // The flood was limited, and whatever got in was taken.
+  if (stats.rate_limited == 0 || stats.received != stats.sent) return kBroken;
+  return 0;
+}
+
+// --- channel_stats_reader ------------------------------------------------
+
+// channel_stats_reader messages: sends `messages` messages of 1..64 bytes
+// on a channel of its own and receives all but 3 (the last few after a
+// pause), checking channel_stats after each step; then a rate limit of
+// burst 2 must reject the third of three quick sends and count it.
+int64_t StatsReader(Args args) {
+  const uint64_t messages = Arg(args, 0);
+  if (messages < 4 || messages > abi::kChannelCapacity) return kBadArguments;
+  const int64_t channel = user::ChannelCreate();
+  if (channel < 0) return kNoChannel;
+  uint8_t bytes[abi::kMaxChannelMessage];
+  uint64_t bytes_sent = 0;
+  for (uint64_t n = 0; n < messages; ++n) {
+    const uint64_t length = 1 + n % abi::kMaxChannelMessage;
+    std::memset(bytes, static_cast<int>(n), length);
+    if (user::ChannelSend(channel, Put(kMessageAt, bytes, length), length) != 0) {
+      return kCallFailed;
+    }
+    bytes_sent += length;
+  }
+  bool ok = false;
+  abi::ChannelStats stats = ReadStats(channel, &ok);
+  if (!ok || stats.sent != messages || stats.bytes_sent != bytes_sent || stats.received != 0 ||
+      stats.latency_samples != 0 || stats.rate_limited != 0 || stats.blocked_sends != 0) {
+    return kBroken;
+  }
+  constexpr uint64_t kPause = 10'000;
+  uint64_t bytes_received = 0;
+  const uint64_t taken = messages - 3;
+  for (uint64_t n = 0; n < taken; ++n) {
+    if (n == taken / 2) user::Sleep(kPause);  // The later half waited at least kPause.
+    const int64_t length =
+        user::ChannelReceive(channel, kMessageAt, abi::kMaxChannelMessage);
+    if (length != static_cast<int64_t>(1 + n % abi::kMaxChannelMessage)) return kBroken;
+    bytes_received += static_cast<uint64_t>(length);
+  }
+  stats = ReadStats(channel, &ok);
+  if (!ok || stats.sent != messages || stats.received != taken ||
+      stats.latency_samples != taken || stats.bytes_received != bytes_received ||
+      stats.latency_max_ns < kPause || stats.latency_p50_ns > stats.latency_p90_ns ||
+      stats.latency_p90_ns > stats.latency_p99_ns || stats.latency_p99_ns > stats.latency_max_ns ||
+      stats.latency_sum_ns < (taken - taken / 2) * kPause) {
+    return kBroken;
+  }
+  uint64_t bucketed = 0;
+  for (uint64_t count : stats.latency_buckets) bucketed += count;
+  if (bucketed != taken) return kBroken;
+  // One a second, burst 2: the third quick send is over the limit.
+  if (user::ChannelSetRateLimit(channel, 1, 2) != 0) return kNoChannel;
+  int64_t results[3];
+  for (int64_t& result : results) result = user::ChannelSend(channel, Put(kMessageAt, bytes, 1), 1);
+  if (results[0] != 0 || results[1] != 0 || results[2] != kRateLimited) return kBroken;
+  stats = ReadStats(channel, &ok);
+  if (!ok || stats.rate_limited != 1 || stats.sent != messages + 2) return kBroken;
+  // Lifted: sends go through again.
+  if (user::ChannelSetRateLimit(channel, 0, 0) != 0) return kNoChannel;
+  if (user::ChannelSend(channel, Put(kMessageAt, bytes, 1), 1) != 0) return kBroken;
+  // A capability without kRightRead may not read the statistics.
+  const int64_t send_only = user::CapDerive(channel, abi::kRightChannelSend);
+  if (send_only < 0) return kNoChannel;
+  if (user::ChannelStats(static_cast<uint64_t>(send_only), kStatsAt) != kPermissionDenied) {
+    return kBroken;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const vos::user::Entry kProducerConsumer = &vos::user::ProgramEntry<ProducerConsumer>;
+const vos::user::Entry kPcProducer = &vos::user::ProgramEntry<Producer>;
+const vos::user::Entry kPcConsumer = &vos::user::ProgramEntry<Consumer>;
+const vos::user::Entry kRateFlood = &vos::user::ProgramEntry<RateFlood>;
+const vos::user::Entry kRfServer = &vos::user::ProgramEntry<FloodServer>;
+const vos::user::Entry kRfVictim = &vos::user::ProgramEntry<Victim>;
+const vos::user::Entry kRfFlooder = &vos::user::ProgramEntry<Flooder>;
+const vos::user::Entry kChannelStatsReader = &vos::user::ProgramEntry<StatsReader>;
+
+}  // namespace programs

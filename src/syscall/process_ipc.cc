@@ -1,0 +1,18 @@
+// What a dying process leaves behind in IPC (process.h: ReleaseProcessIpc).
+#include "src/ipc/channel_object.h"
+#include "src/proc/process.h"
+#include "src/syscall/service_registry.h"
+
+namespace vos {
+
+void ReleaseProcessIpc(Process& process) {
+  const uint64_t id = process.id().value;
+  // Clients stop finding its services first, then its channels' sleepers
+  // wake with kPeerClosed, then its shared mappings go (before its address
+  // space does).
+  ServiceRegistry().UnregisterOwner(id);
+  ChannelObject::CloseOwnedBy(id);
+  process.shared_mappings().Clear();
+}
+
+}  // namespace vos
