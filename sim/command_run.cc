@@ -5,6 +5,7 @@
 #include "sim/commands.h"
 #include "sim/commands_internal.h"
 #include "sim/kernel_run.h"
+#include "sim/program_run.h"
 #include "sim/scenario_run.h"
 
 namespace sim {
@@ -23,6 +24,8 @@ int RunCommand(Scenario scenario, bool from_file, const std::string& scenario_na
   }
   if (!result.failure.empty()) std::fprintf(stderr, "\nsim: %s\n", result.failure.c_str());
   std::printf("%s", FormatSummary(KernelConfigFor(scenario), result).c_str());
+  // A program run's IPC totals (in the console too, which --quiet hides).
+  std::printf("%s", FindIpcSummary(result.console).c_str());
   if (!from_file) return ExitStatusFor(result);
   const std::vector<std::string> unmet = UnmetExpectations(scenario, result);
   if (unmet.empty()) {

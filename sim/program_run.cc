@@ -1,5 +1,6 @@
 #include "sim/program_run.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "src/hal/memory_map.h"
 #include "src/hal/power.h"
 #include "src/hal/trap.h"
+#include "src/ipc/ipc_totals.h"
 #include "src/lib/print.h"
 #include "src/mm/address_space.h"
 #include "src/mm/boot_allocator.h"
@@ -83,6 +85,7 @@ void InitMain(void*) {
   config.capability_secret = machine_seed * 0xd6e8feb86659fd93ull + 0x5851f42d4c957f2dull;
   if (vos::Status s = vos::ProcessManager::Init(config); !vos::IsOk(s)) Fail("process init", s);
   const KernelMemoryUse at_start = MeasureKernelMemory();
+  vos::KernelIpcTotals().Reset();
   vos::Process* init = vos::ProcessManager::InitProcess();
   std::vector<vos::ProcessId> ids;
   for (const ProgramSpec& spec : runner->programs) {
@@ -112,6 +115,8 @@ void InitMain(void*) {
   }
   vos::Printf("programs: all reaped\n");
   vos::ProcessManager::Shutdown();
+  // Every channel is gone with its processes: the totals are complete.
+  vos::Printf("%s", IpcSummaryLines(vos::KernelIpcTotals().Read()).c_str());
   const KernelMemoryUse at_end = MeasureKernelMemory();
   if (!(at_end == at_start)) {
     vos::Printf("programs: kernel memory leaked: %lu frames and %lu heap objects at start, "
@@ -215,6 +220,74 @@ std::string ProgramResultLine(size_t index, std::string_view name,
                               const vos::abi::ExitStatus& status) {
   return absl::StrFormat("program[%u] %s: %s, code %d", index, name,
                          ExitReasonName(status.reason), status.code);
+}
+
+namespace {
+
+constexpr std::string_view kChannelsLine = "ipc channels: ";
+constexpr std::string_view kEndpointsLine = "ipc endpoints: ";
+
+// The line of `console` starting with `prefix`, without it.
+std::string_view FindLine(std::string_view console, std::string_view prefix) {
+  for (size_t at = 0; at < console.size();) {
+    const size_t end = std::min(console.find('\n', at), console.size());
+    const std::string_view line = console.substr(at, end - at);
+    if (line.substr(0, prefix.size()) == prefix) return line.substr(prefix.size());
+    at = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string IpcSummaryLines(const vos::IpcTotalsSnapshot& t) {
+  return absl::StrFormat(
+      "%schannels=%u sent=%u received=%u rate_limited=%u bytes=%u latency_p50_ns=%u "
+      "latency_p90_ns=%u latency_p99_ns=%u latency_max_ns=%u\n"
+      "%scalls=%u sends=%u round_trip_p50_ns=%u round_trip_p90_ns=%u round_trip_p99_ns=%u "
+      "round_trip_max_ns=%u\n",
+      std::string(kChannelsLine), t.channels, t.channel_sent, t.channel_received,
+      t.channel_rate_limited, t.channel_bytes, t.channel_latency.p50_ns,
+      t.channel_latency.p90_ns, t.channel_latency.p99_ns, t.channel_latency.max_ns,
+      std::string(kEndpointsLine), t.calls, t.sends, t.call_latency.p50_ns,
+      t.call_latency.p90_ns, t.call_latency.p99_ns, t.call_latency.max_ns);
+}
+
+std::string FindIpcSummary(std::string_view console) {
+  const std::string_view channels = FindLine(console, kChannelsLine);
+  const std::string_view endpoints = FindLine(console, kEndpointsLine);
+  if (channels.empty() || endpoints.empty()) return "";
+  std::string lines;
+  for (std::string_view part : {kChannelsLine, channels, std::string_view("\n"), kEndpointsLine,
+                                endpoints, std::string_view("\n")}) {
+    lines.append(part);
+  }
+  return lines;
+}
+
+std::optional<uint64_t> FindIpcCounter(std::string_view console, std::string_view counter) {
+  std::string_view line;
+  std::string key;
+  absl::string_view name(counter.data(), counter.size());
+  if (name == "ipc_rate_limited") {
+    line = FindLine(console, kChannelsLine);
+    key = "rate_limited";
+  } else if (absl::ConsumePrefix(&name, "ipc_channel_")) {
+    line = FindLine(console, kChannelsLine);
+    key = std::string(name);
+  } else if (absl::ConsumePrefix(&name, "ipc_")) {
+    line = FindLine(console, kEndpointsLine);
+    key = std::string(name);
+  }
+  for (absl::string_view word : absl::StrSplit(absl::string_view(line.data(), line.size()), ' ',
+                                               absl::SkipEmpty())) {
+    uint64_t value = 0;
+    if (absl::ConsumePrefix(&word, key) && absl::ConsumePrefix(&word, "=") &&
+        absl::SimpleAtoi(word, &value)) {
+      return value;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<vos::abi::ExitStatus> FindProgramResult(std::string_view console, size_t index,

@@ -16,6 +16,7 @@
 
 #include "sim/machine.h"
 #include "src/abi/syscall.h"
+#include "src/ipc/ipc_totals.h"
 #include "src/lib/status.h"
 
 namespace sim {
@@ -56,6 +57,22 @@ std::string CatalogProgramNames();  // "hello, exit_with, ...".
 std::string ProgramResultLine(size_t index, std::string_view name,
                               const vos::abi::ExitStatus& status);
 const char* ExitReasonName(vos::abi::ExitReason reason);
+
+// The kernel's IPC totals at the end of a run (src/ipc/ipc_totals.h), as the
+// runner prints them once every process is reaped: two console lines,
+//   ipc channels: channels=N sent=N received=N rate_limited=N bytes=N
+//     latency_p50_ns=N latency_p90_ns=N latency_p99_ns=N latency_max_ns=N
+//   ipc endpoints: calls=N sends=N round_trip_p50_ns=N ... round_trip_max_ns=N
+// (each on one line). Latencies are simulated ns, percentiles histogram
+// bucket ceilings.
+std::string IpcSummaryLines(const vos::IpcTotalsSnapshot& totals);
+// Those lines, from a run's console (empty when the run printed none).
+std::string FindIpcSummary(std::string_view console);
+// Scenario counters over them: "ipc_channel_" + a channels key ("sent",
+// "latency_p99_ns", ...), "ipc_rate_limited", "ipc_" + an endpoints key
+// ("calls", "sends", "round_trip_p99_ns", ...); nullopt when the console
+// has no such value.
+std::optional<uint64_t> FindIpcCounter(std::string_view console, std::string_view counter);
 
 // How listed program `index` ended, read from a run's console; nullopt when
 // it was never reaped.

@@ -33,6 +33,11 @@ struct CounterBounds {
 inline constexpr const char* kScenarioCounters[] = {
     "trace_events",     "interleavings",  "cpu_switches",      "context_switches",
     "ipis_delivered",   "timer_interrupts", "device_interrupts",
+    // The kernel's IPC totals (program scenarios; see FindIpcCounter()).
+    "ipc_channel_sent", "ipc_channel_received", "ipc_rate_limited",
+    "ipc_channel_latency_p50_ns", "ipc_channel_latency_p99_ns", "ipc_channel_latency_max_ns",
+    "ipc_calls", "ipc_sends", "ipc_round_trip_p50_ns", "ipc_round_trip_p99_ns",
+    "ipc_round_trip_max_ns",
 };
 
 // A program's expected end: exited with `code`, or killed or faulted (any

@@ -71,6 +71,7 @@ uint64_t CounterValue(const RunResult& result, std::string_view name) {
   if (name == "ipis_delivered") return SumOverCpus(result, &CpuStats::ipi_traps);
   if (name == "timer_interrupts") return SumOverCpus(result, &CpuStats::timer_traps);
   if (name == "device_interrupts") return SumOverCpus(result, &CpuStats::device_traps);
+  if (name.starts_with("ipc_")) return FindIpcCounter(result.console, name).value_or(0);
   return 0;  // The parser only admits the names above.
 }
 

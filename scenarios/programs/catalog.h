@@ -63,7 +63,7 @@
 //                         through an rf_server on a rate-limited channel
 //                         stay within 2x of idle while an rf_flooder floods
 //                         it; exits 0 if so (1: they did not)
-//   rf_server / rf_victim rounds / rf_flooder   its children
+//   rf_server / rf_victim rounds pause / rf_flooder   its children
 //   channel_stats_reader messages   checks channel_stats against what it
 //                         sent and received, and a rate limit's count
 //   shm_stream pages chunks   streams checksummed chunks through a

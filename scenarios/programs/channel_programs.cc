@@ -242,8 +242,10 @@ int64_t Flooder(Args args) {
   }
 }
 
-// Mean round trip of `rounds` victim requests, in simulated ns (0: failed).
-uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64_t first) {
+// Mean round trip of `rounds` victim requests `pause` ns apart, in
+// simulated ns (0: failed).
+uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64_t first,
+                    uint64_t pause) {
   uint64_t total = 0;
   for (uint64_t n = first; n < first + rounds; ++n) {
     const uint64_t start = static_cast<uint64_t>(user::GetTime());
@@ -251,26 +253,27 @@ uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64
     uint64_t answer = 0;
     if (ReceiveValue(replies, answer) != sizeof(answer) || answer != n) return 0;
     total += static_cast<uint64_t>(user::GetTime()) - start;
-    user::Sleep(2'000);  // A victim sends now and then, not back to back.
+    user::Sleep(pause);  // A victim sends now and then, within the limit.
   }
   return total / rounds;
 }
 
-// rf_victim rounds [requests, replies, flood_grant]: measures its round
+// rf_victim rounds pause [requests, replies, flood_grant]: measures its round
 // trip idle, then while an rf_flooder it starts floods the same channel;
 // exits 0 when the flooded mean is within 2x of the idle one, 1 if not.
 int64_t Victim(Args args) {
   const uint64_t rounds = Arg(args, 0);
-  const uint64_t requests = Arg(args, 1);
-  const uint64_t replies = Arg(args, 2);
-  const uint64_t flood_grant = Arg(args, 3);
+  const uint64_t pause = Arg(args, 1);
+  const uint64_t requests = Arg(args, 2);
+  const uint64_t replies = Arg(args, 3);
+  const uint64_t flood_grant = Arg(args, 4);
   if (rounds == 0) return kBadArguments;
-  const uint64_t idle = RoundTrips(requests, replies, rounds, 0);
+  const uint64_t idle = RoundTrips(requests, replies, rounds, 0, pause);
   if (idle == 0) return kCallFailed;
   const int64_t flooder = SpawnGranting("rf_flooder", nullptr, 0, &flood_grant, 1);
   if (flooder < 0) return kNoChild;
   user::Sleep(50'000);  // The flood is under way.
-  const uint64_t flooded = RoundTrips(requests, replies, rounds, rounds);
+  const uint64_t flooded = RoundTrips(requests, replies, rounds, rounds, pause);
   if (user::Kill(static_cast<uint64_t>(flooder), 0) != 0) return kCallFailed;
   if (user::Wait(static_cast<uint64_t>(flooder), kWaitAt) < 0) return kCallFailed;
   abi::ExitStatus status;
@@ -283,7 +286,8 @@ int64_t Victim(Args args) {
 // rate_flood rounds per_second burst: a server on a channel limited to
 // `per_second` messages a second (burst `burst`) per sender; a victim's
 // mean round trip under an rf_flooder's flood must stay within 2x of
-// idle, and the flooder must have been limited.
+// idle, and the flooder must have been limited. The victim is a sender
+// like any other: it paces its requests to stay within the limit.
 int64_t RateFlood(Args args) {
   const uint64_t rounds = Arg(args, 0);
   const uint64_t per_second = Arg(args, 1);
@@ -312,7 +316,9 @@ int64_t RateFlood(Args args) {
   const uint64_t victim_grants[] = {static_cast<uint64_t>(send_requests),
                                     static_cast<uint64_t>(receive_replies),
                                     static_cast<uint64_t>(flood_grant)};
-  const int64_t victim = SpawnGranting("rf_victim", &rounds, 1, victim_grants, 3);
+  // The victim keeps to the limit itself: one request per two intervals.
+  const uint64_t victim_args[] = {rounds, 2 * 1'000'000'000 / per_second};
+  const int64_t victim = SpawnGranting("rf_victim", victim_args, 2, victim_grants, 3);
   if (server < 0 || victim < 0) return kNoChild;
   if (user::Wait(static_cast<uint64_t>(victim), kWaitAt) < 0) return kCallFailed;
   abi::ExitStatus verdict;

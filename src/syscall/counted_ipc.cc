@@ -10,7 +10,11 @@ namespace vos::syscall {
 int64_t CountedIpcCall(UserThread& self, Args args) {
   const hal::Nanoseconds start = hal::Now();
   const int64_t result = IpcCall(self, args);
-  if (result == 0) KernelIpcTotals().CountCall(hal::Now() - start);
+  if (result == 0) {
+    // A call that moved to another CPU may read a clock a little behind.
+    const hal::Nanoseconds end = hal::Now();
+    KernelIpcTotals().CountCall(end > start ? end - start : 0);
+  }
   return result;
 }
 
