@@ -1,8 +1,11 @@
 // Synchronous IPC round trips on one simulated CPU against a host peer,
 // measured in the same process:
-//  - processes: a client process makes ipc_call syscalls with a 64-byte
-//    (or 4 KiB) message; a server process answers each with
-//    ipc_reply_wait, so both directions take the endpoint's fast path.
+//  - processes: a client process makes ipc_call_regs syscalls with a
+//    64-byte message in its message registers; a server process answers
+//    each with ipc_reply_wait_regs, so both directions take the endpoint's
+//    fast path and neither touches user memory. The same with IpcMessage
+//    buffers in user memory (ipc_call against ipc_reply_wait), 64 bytes and
+//    4 KiB.
 //  - kernel threads: the same through the kernel API (Call and
 //    ReplyAndReceive), without syscalls and user-memory copies; the
 //    benchmark checks through the endpoint's counters that every round
@@ -20,6 +23,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "bench/ratio_reporter.h"
@@ -197,10 +201,45 @@ int64_t TimedClient(vos::user::Args args) {
   return vos::user::IpcCall(token, kRequestAt, kReplyAt) == 0 ? 0 : 2;
 }
 
-const std::array<vos::Program, 2>& BenchPrograms() {
-  static const std::array<vos::Program, 2> programs = {{
+// ipc_bench_regs_server token: echoes every register call in place (a
+// request of length 0 ends it after its answer).
+int64_t RegisterEchoServer(vos::user::Args args) {
+  const uint64_t token = ArgAt(args, 0);
+  vos::user::RegisterIpcResult in = vos::user::IpcReplyWaitRegs(token, 0, 0);
+  while (in.length > 0) {
+    in = vos::user::IpcReplyWaitRegs(token, in.reply_handle, static_cast<uint64_t>(in.length));
+  }
+  if (in.length < 0 || in.reply_handle == 0) return 1;
+  const int64_t last =
+      vos::user::IpcReplyWaitRegs(token, in.reply_handle, 0, vos::user::GetTime() + 1).length;
+  return last == static_cast<int64_t>(vos::Status::kTimedOut) ? 0 : 2;
+}
+
+// ipc_bench_regs_client size token: the timing loop, one ipc_call_regs per
+// iteration, writing the request and reading the answer as a program would.
+int64_t TimedRegisterClient(vos::user::Args args) {
+  const uint32_t size = static_cast<uint32_t>(ArgAt(args, 0));
+  const uint64_t token = ArgAt(args, 1);
+  uint8_t request[abi::kMaxRegisterIpc];
+  uint8_t reply[abi::kMaxRegisterIpc] = {};
+  std::memset(request, 0x3c, sizeof(request));
+  for (auto _ : *process_state) {
+    vos::user::WriteMessageRegisters(request, size);
+    if (vos::user::IpcCallRegs(token, size).length != size) return 1;
+    vos::user::ReadMessageRegisters(reply, size);
+  }
+  if (std::memcmp(request, reply, size) != 0) return 3;
+  return vos::user::IpcCallRegs(token, 0).length == 0 ? 0 : 2;
+}
+
+const std::array<vos::Program, 4>& BenchPrograms() {
+  static const std::array<vos::Program, 4> programs = {{
       {"ipc_bench_server", vos::user::CodeAddress(vos::user::ProgramEntry<EchoServer>)},
       {"ipc_bench_client", vos::user::CodeAddress(vos::user::ProgramEntry<TimedClient>)},
+      {"ipc_bench_regs_server",
+       vos::user::CodeAddress(vos::user::ProgramEntry<RegisterEchoServer>)},
+      {"ipc_bench_regs_client",
+       vos::user::CodeAddress(vos::user::ProgramEntry<TimedRegisterClient>)},
   }};
   return programs;
 }
@@ -221,8 +260,9 @@ bool ExitedCleanly(vos::ProcessId process) {
          status.reason == abi::ExitReason::kExited && status.code == 0;
 }
 
-// One round trip per iteration between a client and a server process.
-void RunProcessCallReply(benchmark::State& state, uint32_t size) {
+// One round trip per iteration between a client and a server process
+// (ipc_bench_<kind>server and ipc_bench_<kind>client).
+void RunProcessCallReply(benchmark::State& state, uint32_t size, bool registers) {
   process_state = &state;
   vos::CapabilitySpace& init = vos::ProcessManager::InitProcess()->capabilities();
   vos::Result<vos::ObjectRef<vos::Endpoint>> endpoint = vos::Endpoint::Create();
@@ -230,8 +270,10 @@ void RunProcessCallReply(benchmark::State& state, uint32_t size) {
   vos::Result<vos::Token> token =
       init.Insert(**endpoint, static_cast<vos::Rights>(abi::kEndpointRights));
   if (!token.ok()) return state.SkipWithError("no capability");
-  vos::Result<vos::ProcessId> server = SpawnGranting("ipc_bench_server", {}, *token);
-  vos::Result<vos::ProcessId> client = SpawnGranting("ipc_bench_client", {size}, *token);
+  vos::Result<vos::ProcessId> server = SpawnGranting(
+      registers ? "ipc_bench_regs_server" : "ipc_bench_server", {}, *token);
+  vos::Result<vos::ProcessId> client = SpawnGranting(
+      registers ? "ipc_bench_regs_client" : "ipc_bench_client", {size}, *token);
   (void)init.Delete(*token);
   if (!server.ok() || !client.ok()) return state.SkipWithError("spawn failed");
   const bool ok = ExitedCleanly(*client) & ExitedCleanly(*server);
@@ -244,12 +286,17 @@ void RunProcessCallReply(benchmark::State& state, uint32_t size) {
 }
 
 void BM_ProcessCallReplySmall(benchmark::State& state) {
-  RunProcessCallReply(state, kSmall);
+  RunProcessCallReply(state, kSmall, true);
 }
 BENCHMARK(BM_ProcessCallReplySmall)->Repetitions(5)->ReportAggregatesOnly(true);
 
+void BM_ProcessCallReplySmallBuffer(benchmark::State& state) {
+  RunProcessCallReply(state, kSmall, false);
+}
+BENCHMARK(BM_ProcessCallReplySmallBuffer)->Repetitions(5)->ReportAggregatesOnly(true);
+
 void BM_ProcessCallReply4KiB(benchmark::State& state) {
-  RunProcessCallReply(state, abi::kMaxIpcData);
+  RunProcessCallReply(state, abi::kMaxIpcData, false);
 }
 BENCHMARK(BM_ProcessCallReply4KiB)->Repetitions(5)->ReportAggregatesOnly(true);
 
@@ -258,8 +305,15 @@ BENCHMARK(BM_ProcessCallReply4KiB)->Repetitions(5)->ReportAggregatesOnly(true);
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  // A --benchmark_filter starting with BM_Process runs only those (in the
+  // process machine); any other narrows the first phase (to profile one).
+  const std::string filter = benchmark::GetBenchmarkFilter();
+  const bool all = filter.empty() || filter == "." || filter == "all";
+  const bool processes_only = filter.rfind("BM_Process", 0) == 0;
   bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter, "BM_Kernel|BM_Host");
+  if (!processes_only) {
+    benchmark::RunSpecifiedBenchmarks(&reporter, all ? "BM_Kernel|BM_Host" : filter);
+  }
   const double kernel = reporter.Median("BM_KernelCallReplySmall");
   if (kernel > 0) {
     std::printf("kernel-thread call+reply, 64 bytes, fast path: median %.1f ns "
@@ -283,15 +337,20 @@ int main(int argc, char** argv) {
   machine.scheduled.max_interleavings = 0;
   machine.programs = BenchPrograms();
   const testing_support::ProcessRunSummary summary =
-      testing_support::RunProcesses(machine, [pipe] {
+      testing_support::RunProcesses(machine, [pipe, processes_only, &filter] {
         bench::RatioReporter processes;
-        benchmark::RunSpecifiedBenchmarks(&processes, "BM_Process");
+        benchmark::RunSpecifiedBenchmarks(&processes, processes_only ? filter : "BM_Process");
         const double small = processes.Median("BM_ProcessCallReplySmall");
+        const double buffer = processes.Median("BM_ProcessCallReplySmallBuffer");
         const double large = processes.Median("BM_ProcessCallReply4KiB");
         if (small > 0) {
-          std::printf("process call+reply, 64 bytes, fast path: median %.1f ns "
-                      "(target <= 160 ns)\n",
+          std::printf("process call+reply, 64 bytes in message registers, fast path: "
+                      "median %.1f ns (target <= 160 ns)\n",
                       small);
+        }
+        if (buffer > 0) {
+          std::printf("process call+reply, 64 bytes in IpcMessage buffers: median %.1f ns\n",
+                      buffer);
         }
         if (large > 0) {
           std::printf("process call+reply, 4 KiB each way: median %.1f ns (target <= 640 ns)\n",

@@ -61,6 +61,20 @@ void Store(uint64_t address, const void* source, size_t size) {
          [from](char* user, size_t offset, size_t n) { std::memcpy(user, from + offset, n); });
 }
 
+void WriteMessageRegisters(const void* source, size_t size) {
+  hal::UserContext* context = sim::Machine::Current().user_context();
+  std::memcpy(context->message, source, std::min(size, sizeof(context->message)));
+}
+
+void ReadMessageRegisters(void* destination, size_t size) {
+  const hal::UserContext* context = sim::Machine::Current().user_context();
+  std::memcpy(destination, context->message, std::min(size, sizeof(context->message)));
+}
+
+uint64_t ExtraResult(size_t index) {
+  return sim::Machine::Current().user_context()->extra_results[index & 1];
+}
+
 void Compute(uint64_t steps) {
   for (uint64_t step = 0; step < steps; ++step) sim::Machine::Current().UserStep();
 }

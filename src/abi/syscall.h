@@ -201,6 +201,23 @@ enum class Syscall : uint64_t {
   // registry_unregister(name, length) -> 0: only the registrant may
   // (kPermissionDenied); kNotFound.
   kRegistryUnregister = 44,
+  // Register IPC: small messages (up to kMaxRegisterIpc bytes) in the
+  // calling thread's message registers (hal::UserContext::message, see
+  // src/hal/user.h for the architectural registers), both ways, so neither
+  // side's memory is touched. On success the result is the received
+  // message's length, the second result register its sender's pid and the
+  // third its reply handle (0 for a send or a reply); the message registers
+  // hold its bytes (those past its length are zero). Messages with
+  // capabilities or more than kMaxRegisterIpc bytes need the IpcMessage
+  // syscalls: a message longer than kMaxInlineIpc reaches a register
+  // receiver empty, and capabilities stay with their sender.
+  // ipc_call_regs(token, length, deadline) -> reply length: as ipc_call.
+  kIpcCallRegs = 45,
+  // ipc_reply_wait_regs(token, reply_handle, length, deadline) -> length:
+  // answers the call `reply_handle` names with `length` bytes of the
+  // message registers, then waits for the next message, as
+  // ipc_reply_wait; reply_handle 0 only waits (as ipc_receive).
+  kIpcReplyWaitRegs = 46,
   kCount,
 };
 
@@ -293,6 +310,9 @@ struct IpcMessage {
   uint8_t data[kMaxIpcData];
 };
 inline constexpr uint64_t kIpcHeaderSize = 56;
+// The register IPC syscalls' message: kMessageRegisters 64-bit registers.
+inline constexpr uint32_t kMessageRegisters = 8;
+inline constexpr uint32_t kMaxRegisterIpc = kMessageRegisters * 8;
 
 enum class ObjectType : uint32_t {
   kProcess = 1,

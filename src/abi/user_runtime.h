@@ -28,6 +28,17 @@ int64_t Syscall(abi::Syscall number, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t 
 void Load(uint64_t address, void* destination, size_t size);
 void Store(uint64_t address, const void* source, size_t size);
 
+// The calling thread's message registers (abi::kMessageRegisters words,
+// abi::kMaxRegisterIpc bytes), which the register IPC syscalls send from and
+// receive into; bytes beyond kMaxRegisterIpc are ignored. Writing them does
+// not touch memory: on hardware they are registers, in the simulator fields
+// of the thread's saved user context.
+void WriteMessageRegisters(const void* source, size_t size);
+void ReadMessageRegisters(void* destination, size_t size);
+// The second (index 0) and third (index 1) result registers of the last
+// syscall, for the syscalls that set them.
+uint64_t ExtraResult(size_t index);
+
 // `steps` units of computation; each is a point where a timer interrupt may
 // preempt the program.
 void Compute(uint64_t steps);

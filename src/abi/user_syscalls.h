@@ -74,6 +74,25 @@ inline int64_t IpcReceive(uint64_t token, uint64_t out, uint64_t deadline = 0) {
 inline int64_t IpcReplyWait(uint64_t token, uint64_t reply, uint64_t out, uint64_t deadline = 0) {
   return Syscall(abi::Syscall::kIpcReplyWait, token, reply, out, deadline);
 }
+// Register IPC (ipc_call_regs, ipc_reply_wait_regs): the message is the
+// first `length` bytes of the message registers (WriteMessageRegisters)
+// and the answer arrives there (ReadMessageRegisters).
+struct RegisterIpcResult {
+  int64_t length;         // The received message's; < 0: a vos::Status.
+  uint64_t sender;        // Its sender's pid.
+  uint64_t reply_handle;  // What answers it (0: nothing to answer).
+};
+inline RegisterIpcResult IpcCallRegs(uint64_t token, uint64_t length, uint64_t deadline = 0) {
+  const int64_t result = Syscall(abi::Syscall::kIpcCallRegs, token, length, deadline);
+  return {result, ExtraResult(0), ExtraResult(1)};
+}
+// reply_handle 0: only waits for a message.
+inline RegisterIpcResult IpcReplyWaitRegs(uint64_t token, uint64_t reply_handle,
+                                          uint64_t length, uint64_t deadline = 0) {
+  const int64_t result =
+      Syscall(abi::Syscall::kIpcReplyWaitRegs, token, reply_handle, length, deadline);
+  return {result, ExtraResult(0), ExtraResult(1)};
+}
 // Synchronisation objects; deadlines monotonic ns, 0 = none.
 inline int64_t MutexCreate() { return Syscall(abi::Syscall::kMutexCreate); }
 inline int64_t MutexLock(uint64_t token, uint64_t deadline = 0) {

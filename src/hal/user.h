@@ -14,12 +14,29 @@
 
 namespace hal {
 
+// Message registers: what the register IPC syscalls (abi::Syscall's
+// kIpcCallRegs, kIpcReplyWaitRegs) carry in both directions, 64 bytes, so a
+// small message never goes through user memory (seL4's message registers).
+// The backend saves them on every syscall trap and loads them on return:
+//  - x86_64: xmm0..xmm3, two registers each, low quadword first (the kernel
+//    is built without SSE, so only the trap path saves and loads them);
+//  - AArch64: x9..x16;
+//  - RISC-V 64: s2..s9 (the user syscall stub saves the caller's values).
+// The simulator keeps them as fields of the context, which user code reads
+// and writes through the user runtime (src/abi/user_runtime.h).
+inline constexpr uint32_t kMessageRegisters = 8;
+
 // Saved user register state: program counter, stack pointer, the syscall
-// result register, and a backend-owned area for the rest.
+// result registers, the message registers, and a backend-owned area for the
+// rest.
 struct UserContext {
   VirtAddr pc;
   VirtAddr sp;
   uint64_t return_value;
+  // Second and third result registers (x86_64 rdi, rsi; AArch64 x1, x2;
+  // RISC-V a1, a2): set only by syscalls that document them.
+  uint64_t extra_results[2];
+  uint64_t message[kMessageRegisters];
   alignas(16) uint8_t arch_state[512];
 };
 
