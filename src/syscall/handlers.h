@@ -70,8 +70,10 @@ int64_t ShmUnmap(UserThread& self, Args args);
 int64_t RegistryRegister(UserThread& self, Args args);
 int64_t RegistryLookup(UserThread& self, Args args);
 int64_t RegistryUnregister(UserThread& self, Args args);
-// counted_ipc.cc: IpcCall and IpcSend, counted in the kernel's IPC totals.
+// counted_ipc.cc: IpcCall, IpcCallRegs and IpcSend, counted in the
+// kernel's IPC totals.
 int64_t CountedIpcCall(UserThread& self, Args args);
+int64_t CountedIpcCallRegs(UserThread& self, Args args);
 int64_t CountedIpcSend(UserThread& self, Args args);
 // ipc_fast_syscalls.cc: register IPC.
 int64_t IpcCallRegs(UserThread& self, Args args);
