@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "src/hal/context.h"
 #include "src/hal/trap.h"
 
 namespace sim {
@@ -26,6 +27,14 @@ const char* TrapName(uint64_t kind) {
   return "trap";
 }
 
+// A kernel context's trace id (hal::KernelContext::trace_id) as a slice name.
+std::string ContextName(uint64_t trace_id) {
+  if (trace_id == 0) return "boot";
+  if ((trace_id & hal::kIdleTraceBit) != 0) return "idle";
+  // Thread ids are generation << 32 | slot.
+  return absl::StrFormat("thread %u.%u", trace_id & 0xffffffff, trace_id >> 32);
+}
+
 class ChromeWriter {
  public:
   explicit ChromeWriter(std::ostream& out) : out_(out) {}
@@ -34,7 +43,7 @@ class ChromeWriter {
     out_ << (first_ ? "\n" : ",\n") << json;
     first_ = false;
   }
-  void Slice(hal::CpuId cpu, const char* name, uint64_t from, uint64_t to) {
+  void Slice(hal::CpuId cpu, const std::string& name, uint64_t from, uint64_t to) {
     Event(absl::StrFormat(R"({"ph":"X","pid":1,"tid":%u,"name":"%s","ts":%s,"dur":%s})", cpu,
                           name, Micros(from), Micros(to - from)));
   }
@@ -55,7 +64,9 @@ class ChromeWriter {
 
 struct CpuTrack {
   bool named = false;                    // Its metadata was written.
-  std::optional<uint64_t> slice_start;   // A "run" slice is open.
+  // The kernel context running since `since` (boot until the first switch).
+  uint64_t context = 0;
+  std::optional<uint64_t> since;
   std::optional<uint64_t> halted_since;  // A "halted" slice is open.
   std::deque<uint64_t> ipi_flows;        // Flow ids of IPIs sent to this CPU, not yet taken.
 };
@@ -94,16 +105,17 @@ void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEven
       writer.Slice(cpu, "halted", *track.halted_since, event.time);
       track.halted_since.reset();
     }
-    if (!track.slice_start) track.slice_start = event.time;
+    if (!track.since) track.since = event.time;
     switch (event.kind()) {
       case hal::TraceKind::kCpuSwitch:
-        writer.Slice(cpu, "run", *track.slice_start, event.time);
-        track.slice_start.reset();
+        break;  // The simulator moving between CPUs, not a change on this one.
+      case hal::TraceKind::kContextSwitch:
+        writer.Slice(cpu, ContextName(track.context), *track.since, event.time);
+        track.context = event.a;
+        track.since = event.time;
         break;
       case hal::TraceKind::kCpuHalt:
-        writer.Slice(cpu, "run", *track.slice_start, event.time);
-        track.slice_start.reset();
-        track.halted_since = event.time;
+        track.halted_since = event.time;  // Within the idle thread's slice.
         break;
       case hal::TraceKind::kTrapEnter: {
         writer.Instant(cpu, TrapName(event.a), event.time,
@@ -134,8 +146,8 @@ void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEven
   }
   // Close what the run left open.
   for (auto& [cpu, track] : cpus) {
-    if (track.slice_start) writer.Slice(cpu, "run", *track.slice_start, end);
     if (track.halted_since) writer.Slice(cpu, "halted", *track.halted_since, end);
+    if (track.since) writer.Slice(cpu, ContextName(track.context), *track.since, end);
   }
   out << "\n]}\n";
 }

@@ -389,7 +389,7 @@ void Machine::ContextSwitch(hal::KernelContext* from, hal::KernelContext* to) {
   Cpu& cpu = current();
   cpu.stats.time += config_.costs.context_switch;
   ++cpu.stats.context_switches;
-  Record(hal::TraceKind::kContextSwitch, 0, 0);
+  Record(hal::TraceKind::kContextSwitch, to->trace_id, from->trace_id);
   SwitchFiber(&from->saved_sp, to->saved_sp);
 }
 

@@ -11,7 +11,12 @@ namespace hal {
 // (in the simulator it is the fiber's saved context).
 struct KernelContext {
   void* saved_sp = nullptr;
+  // What a recorded trace calls this context when it is switched to (the
+  // simulator records it; hardware backends ignore it): the kernel sets its
+  // thread id, or kIdleTraceBit | cpu for a CPU's idle thread.
+  uint64_t trace_id = 0;
 };
+inline constexpr uint64_t kIdleTraceBit = uint64_t{1} << 63;
 
 using ContextEntry = void (*)(void* arg);
 

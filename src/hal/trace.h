@@ -15,7 +15,7 @@ enum class TraceKind : uint16_t {
   kTimerArm,       // a = deadline.
   kCpuStart,       // a = CPU started.
   kCpuHalt,
-  kContextSwitch,
+  kContextSwitch,  // a, b = the trace ids of the context switched to, from.
   kAddressSpace,   // a = root, b = asid.
   kTlbInvalidate,  // a = address (or ~0 for all), b = asid.
   // Recorded by the kernel.

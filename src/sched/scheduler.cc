@@ -561,6 +561,7 @@ Result<Thread*> Scheduler::CreateThread(ThreadEntry entry, void* arg,
   hal::ContextInit(&thread->context_, *stack, kKernelStackSize,
                    idle ? &SchedulerImpl::IdleLoop : &SchedulerImpl::ThreadStart, thread);
   hal::CpuId cpu = options.cpu;
+  thread->context_.trace_id = idle ? hal::kIdleTraceBit | cpu : thread->id_.value;
   if (cpu >= state.cpus || !options.affinity.Has(cpu)) {
     // The creator's CPU: safe to read racily, any CPU is a valid choice.
     cpu = hal::CurrentCpu();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One scenario of the suite: it meets its expectations; the same scenario and
 # seed give the same trace hash over 3 runs; the recorded trace replays
-# identically and exports to Chrome JSON with one track per simulated CPU.
+# identically and exports to Chrome JSON with one track per simulated CPU
+# showing what ran on it.
 set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
 scenario="$1"
@@ -38,7 +39,9 @@ python3 - "$out/t.json" "$cpus" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 tracks = {e["tid"] for e in data["traceEvents"] if e.get("name") == "thread_name"}
-runs = [e for e in data["traceEvents"] if e.get("name") == "run" and e["ph"] == "X"]
+# What ran on each CPU: kernel threads (named by id), idle threads, boot code.
+runs = [e for e in data["traceEvents"] if e["ph"] == "X" and
+        (e["name"] in ("boot", "idle") or e["name"].startswith("thread "))]
 assert len(tracks) == int(sys.argv[2]), (tracks, sys.argv[2])
 assert runs and all(e["dur"] >= 0 for e in runs)
 print(f"ok: chrome json: {len(data['traceEvents'])} events, {len(tracks)} cpu tracks")
