@@ -71,14 +71,17 @@ class AsyncChannel {
     return sent;
   }
 
-  // Sleeps while empty, until `deadline` (kTimedOut).
+  // Sleeps while empty, until `deadline` (kTimedOut). Both end with
+  // kInterrupted, taking and sending nothing, when the thread's process dies.
   Status Receive(Message& out, hal::Nanoseconds deadline = kNoDeadline) {
     for (bool waited = false;; waited = true) {
       const Status received = TryReceive(out);
       if (received != Status::kWouldBlock) return received;
       if (!waited) stats_.CountBlockedReceive();
-      if (receivers_.Wait(deadline, [this] { return closed() || ring_.ReceiveReady(); }) ==
-          Status::kTimedOut) {
+      const Status woken =
+          receivers_.Wait(deadline, [this] { return closed() || ring_.ReceiveReady(); });
+      if (woken == Status::kInterrupted) return woken;
+      if (woken == Status::kTimedOut) {
         const Status last = TryReceive(out);
         return last == Status::kWouldBlock ? Status::kTimedOut : last;
       }
@@ -129,8 +132,10 @@ class AsyncChannel {
       const Status sent = TrySendAdmitted(message);
       if (sent != Status::kWouldBlock) return sent;
       if (!waited) stats_.CountBlockedSend();
-      if (senders_.Wait(deadline, [this] { return closed() || ring_.SendReady(); }) ==
-          Status::kTimedOut) {
+      const Status woken =
+          senders_.Wait(deadline, [this] { return closed() || ring_.SendReady(); });
+      if (woken == Status::kInterrupted) return woken;
+      if (woken == Status::kTimedOut) {
         // Space freed as the deadline passed still counts.
         if (closed()) return Status::kPeerClosed;
         const Status last = TrySendAdmitted(message);

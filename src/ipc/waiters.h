@@ -30,13 +30,14 @@ class ChannelWaiters {
   // Sleeps until Notify, WakeAll or `deadline` (kTimedOut) unless `ready()`
   // holds once this thread is counted; returns the waker's status. kOk says
   // "try again", not that the condition still holds: another thread may
-  // have got there first.
+  // have got there first. kInterrupted: the thread's process is dying
+  // (WaitQueue::Interrupt).
   template <typename Ready>
   Status Wait(hal::Nanoseconds deadline, Ready ready) {
     IrqSpinLockGuard guard(queue_.lock());
     waiting_.FetchAdd(1);
     hal::MemoryBarrier();
-    const Status status = ready() ? Status::kOk : queue_.BlockLocked(deadline);
+    const Status status = ready() ? Status::kOk : queue_.BlockInterruptiblyLocked(deadline);
     waiting_.FetchSub(1);
     return status;
   }

@@ -19,6 +19,7 @@ const char* StatusName(Status status) {
     case Status::kNotSupported: return "NOT_SUPPORTED";
     case Status::kRateLimited: return "RATE_LIMITED";
     case Status::kInternal: return "INTERNAL";
+    case Status::kInterrupted: return "INTERRUPTED";
   }
   return "UNKNOWN_STATUS";
 }

@@ -26,6 +26,9 @@ enum class [[nodiscard]] Status : int32_t {
   kNotSupported = -12,
   kRateLimited = -13,
   kInternal = -14,
+  // A wait ended because the waiting thread's process is dying (kernel
+  // internal: the thread leaves instead of returning to user mode).
+  kInterrupted = -15,
 };
 
 const char* StatusName(Status status);

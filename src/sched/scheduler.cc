@@ -553,6 +553,9 @@ Result<Thread*> Scheduler::CreateThread(ThreadEntry entry, void* arg,
   thread->blocked_on_ = nullptr;
   thread->wait_result_ = Status::kOk;
   thread->timeout_ = Timer{};
+  thread->interrupted_.store(false, std::memory_order_relaxed);
+  thread->interruptible_ = false;
+  VOS_ASSERT(thread->interrupters_.Load(std::memory_order_relaxed) == 0);
   thread->waiting_for_ = nullptr;
   thread->contended_mutexes_ = nullptr;
   thread->stats_ = ThreadStats{};

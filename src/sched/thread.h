@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "src/hal/atomic.h"
 #include "src/hal/context.h"
 #include "src/hal/types.h"
 #include "src/lib/assert.h"
@@ -148,6 +149,15 @@ class Thread {
   WaitQueue* blocked_on_ = nullptr;
   Status wait_result_ = Status::kOk;
   Timer timeout_;
+  // Interruption (WaitQueue::Interrupt). interrupted_ is set once, for the
+  // rest of the thread's life, when its process dies. interruptible_ says
+  // whether the current wait may end on it (under the queue's lock).
+  // interrupters_ counts Interrupt calls that may still take blocked_on_'s
+  // lock: a woken interruptible waiter waits them out before it returns, so
+  // its queue outlives them.
+  std::atomic<bool> interrupted_{false};
+  bool interruptible_ = false;
+  hal::Atomic<uint32_t> interrupters_{0};
 
   // Priority inheritance (Mutex), under the global inheritance lock.
   Mutex* waiting_for_ = nullptr;

@@ -1,5 +1,7 @@
 #include "src/sched/wait_queue.h"
 
+#include "src/hal/atomic.h"
+#include "src/hal/cpu.h"
 #include "src/hal/interrupts.h"
 #include "src/hal/time.h"
 #include "src/lib/assert.h"
@@ -30,8 +32,8 @@ void WaitQueue::RequeueLocked(Thread* thread) {
   InsertLocked(thread);
 }
 
-Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state,
-                              Thread* successor) VOS_NO_THREAD_SAFETY_ANALYSIS {
+Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state, Thread* successor,
+                              Interruptible interruptible) VOS_NO_THREAD_SAFETY_ANALYSIS {
   VOS_ASSERT_MSG(!hal::InterruptsEnabled(), "blocking with interrupts enabled");
   VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()), "blocking under a PreemptionGuard");
   Thread* self = Scheduler::Current();
@@ -40,8 +42,23 @@ Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state,
     return Status::kTimedOut;
   }
   // 1. Become a waiter, under the lock the waker takes.
-  self->blocked_on_ = this;
+  __atomic_store_n(&self->blocked_on_, this, __ATOMIC_RELAXED);
   self->wait_result_ = Status::kOk;
+  const bool interruptible_wait = interruptible == Interruptible::kYes;
+  self->interruptible_ = interruptible_wait;
+  if (interruptible_wait) {
+    // Pairs with the barrier in Interrupt: either it sees blocked_on_ (and
+    // takes our lock, so it finds us queued), or we see interrupted_.
+    hal::MemoryBarrier();
+    if (self->interrupted_.load(std::memory_order_relaxed)) [[unlikely]] {
+      __atomic_store_n(&self->blocked_on_, nullptr, __ATOMIC_RELAXED);
+      if (successor != nullptr) Scheduler::MakeRunnable(successor, /*new_thread=*/false);
+      lock_->Release();
+      WaitOutInterrupters(self);
+      lock_->Acquire();
+      return Status::kInterrupted;
+    }
+  }
   InsertLocked(self);
   self->state_.store(state, std::memory_order_relaxed);
   ++self->stats_.blocks;
@@ -61,18 +78,53 @@ Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state,
     Scheduler::Reschedule();
   }
   // 4. Woken: make sure the timeout cannot fire any more (its callback may
-  // be waiting for the lock: cancel without it), then report.
+  // be waiting for the lock: cancel without it), and that no Interrupt is
+  // about to take the lock (it may be waiting for it too), then report.
   SpinLock* inherited = Scheduler::TakeHandedLock();
-  if (inherited == lock_ && deadline == kNoDeadline) return self->wait_result_;
+  bool settled = true;
+  if (interruptible_wait) {
+    hal::MemoryBarrier();  // Pairs with Interrupt's, as in WaitOutInterrupters.
+    settled = self->interrupters_.Load(std::memory_order_relaxed) == 0;
+  }
+  if (inherited == lock_ && deadline == kNoDeadline && settled) return self->wait_result_;
   if (inherited != nullptr) inherited->Release();
   if (deadline != kNoDeadline) TimerQueue::Cancel(&self->timeout_);
+  if (!settled) WaitOutInterrupters(self);
   lock_->Acquire();
   return self->wait_result_;
 }
 
+void WaitQueue::WaitOutInterrupters(Thread* self) {
+  // blocked_on_ no longer names the queue (whoever woke us cleared it
+  // first): an Interrupt that starts now cannot reach it, and one that
+  // read it earlier is counted.
+  hal::MemoryBarrier();
+  while (self->interrupters_.Load(std::memory_order_acquire) != 0) hal::CpuRelax();
+}
+
+void WaitQueue::Interrupt(Thread* thread) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  const hal::InterruptState saved = hal::InterruptsSaveAndDisable();
+  thread->interrupted_.store(true, std::memory_order_relaxed);
+  thread->interrupters_.FetchAdd(1);
+  // Pairs with BlockLocked's barriers (see there and WaitOutInterrupters).
+  hal::MemoryBarrier();
+  WaitQueue* queue = __atomic_load_n(&thread->blocked_on_, __ATOMIC_RELAXED);
+  // An uninterruptible wait's queue may be guarded by a lock the caller
+  // holds (the process tree lock): never take it.
+  if (queue != nullptr && __atomic_load_n(&thread->interruptible_, __ATOMIC_RELAXED)) {
+    queue->lock_->Acquire();
+    if (thread->blocked_on_ == queue && thread->interruptible_) {
+      queue->WakeLocked(thread, Status::kInterrupted);
+    }
+    queue->lock_->Release();
+  }
+  thread->interrupters_.FetchSub(1, std::memory_order_release);
+  hal::InterruptsRestore(saved);
+}
+
 void WaitQueue::TakeLocked(Thread* thread, Status result) {
   RemoveLocked(thread);
-  thread->blocked_on_ = nullptr;
+  __atomic_store_n(&thread->blocked_on_, nullptr, __ATOMIC_RELAXED);
   thread->wait_result_ = result;
   ++thread->stats_.wakeups;
 }

@@ -6,6 +6,13 @@
 // condition, and calls BlockLocked, which releases the lock while the thread
 // sleeps and holds it again on return. Wakers change the condition and call
 // Wake*Locked under the same lock, so no wake-up is ever lost.
+//
+// Interruption: a wait marked Interruptible::kYes (a user thread's wait in
+// a syscall, on something its caller can fail on) also ends, with
+// kInterrupted, when Interrupt is called for its thread: the thread's
+// process is dying, and the thread must get back to UserThreadMain to
+// leave. Kernel-internal waits that cannot fail (Mutex::Lock, Join, the
+// process wait queues) stay uninterruptible.
 #ifndef VERIDIAN_SRC_SCHED_WAIT_QUEUE_H_
 #define VERIDIAN_SRC_SCHED_WAIT_QUEUE_H_
 
@@ -19,6 +26,9 @@
 #include "src/sched/timer_queue.h"
 
 namespace vos {
+
+// Whether a wait ends early when its thread is interrupted.
+enum class Interruptible : bool { kNo, kYes };
 
 class WaitQueue {
  public:
@@ -41,9 +51,25 @@ class WaitQueue {
   // wait queue with TakeFirstLocked: this CPU switches straight to it
   // (Scheduler::HandOff), the synchronous IPC fast path. It is woken even
   // if this call times out at once.
+  //
+  // With Interruptible::kYes the wait also ends with kInterrupted after
+  // Interrupt(current thread), at once if that came first: the caller must
+  // then undo whatever it did to wait (a timeout's path does the same).
   Status BlockLocked(hal::Nanoseconds deadline = kNoDeadline,
                      ThreadState state = ThreadState::kBlocked,
-                     Thread* successor = nullptr) VOS_REQUIRES(lock());
+                     Thread* successor = nullptr,
+                     Interruptible interruptible = Interruptible::kNo) VOS_REQUIRES(lock());
+  Status BlockInterruptiblyLocked(hal::Nanoseconds deadline = kNoDeadline,
+                                  Thread* successor = nullptr) VOS_REQUIRES(lock()) {
+    return BlockLocked(deadline, ThreadState::kBlocked, successor, Interruptible::kYes);
+  }
+
+  // Ends `thread`'s interruptible wait, if it is in one, and every one it
+  // starts later, with kInterrupted; irreversible (its process is dying).
+  // Takes the lock of the queue the thread waits on, so the caller may hold
+  // only locks ordered before every wait queue's (the process tree lock).
+  // Uninterruptible waits are left alone.
+  static void Interrupt(Thread* thread);
 
   // Wakes the first waiter; false when there was none.
   bool WakeOneLocked(Status result = Status::kOk) VOS_REQUIRES(lock());
@@ -73,6 +99,9 @@ class WaitQueue {
   void WakeLocked(Thread* thread, Status result) VOS_REQUIRES(lock());
   // Timer callback of a waiter's deadline.
   static void OnTimeout(Timer* timer);
+  // Returns once no Interrupt of `self` can still touch the queue it
+  // waited on. No lock held.
+  static void WaitOutInterrupters(Thread* self);
 
   SpinLock own_lock_;
   SpinLock* const lock_;

@@ -16,7 +16,8 @@ bool Barrier::ArriveAndWait() {
   }
   const uint64_t phase = phase_;
   while (phase_ == phase) {
-    const Status woken = waiters_.BlockLocked();
+    const Status woken = waiters_.BlockInterruptiblyLocked();
+    if (woken == Status::kInterrupted) return false;
     VOS_ASSERT(woken == Status::kOk);
   }
   return false;

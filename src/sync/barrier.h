@@ -17,7 +17,10 @@ class Barrier {
   Barrier& operator=(const Barrier&) = delete;
 
   // Sleeps until `parties` threads arrived in this phase. Returns true in
-  // exactly one of them per phase (the last to arrive).
+  // exactly one of them per phase (the last to arrive). An interrupted
+  // waiter (WaitQueue::Interrupt: its process is dying) returns false at
+  // once and its arrival still counts, so the others are not held up by a
+  // party that died at the barrier.
   bool ArriveAndWait();
 
  private:

@@ -40,7 +40,7 @@ void Mutex::Lock() VOS_NO_THREAD_SAFETY_ANALYSIS {
                              std::memory_order_acquire)) [[likely]] {
     return;
   }
-  (void)LockSlow(self, kNoDeadline);
+  (void)LockSlow(self, kNoDeadline, Interruptible::kNo);
 }
 
 Status Mutex::LockUntil(hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS {
@@ -50,7 +50,7 @@ Status Mutex::LockUntil(hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS
                              std::memory_order_acquire)) [[likely]] {
     return Status::kOk;
   }
-  return LockSlow(self, deadline);
+  return LockSlow(self, deadline, Interruptible::kYes);
 }
 
 bool Mutex::TryLock() VOS_NO_THREAD_SAFETY_ANALYSIS {
@@ -112,7 +112,8 @@ void Mutex::Lend(Thread* owner, Priority priority) VOS_NO_THREAD_SAFETY_ANALYSIS
   }
 }
 
-Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS {
+Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline, Interruptible interruptible)
+    VOS_NO_THREAD_SAFETY_ANALYSIS {
   IrqSpinLockGuard guard(waiters_.lock());
   for (;;) {
     uintptr_t state = state_.Load(std::memory_order_relaxed);
@@ -135,10 +136,11 @@ Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline) VOS_NO_THREAD_SA
     ListAsContended(owner);
     self->waiting_for_ = this;
     if (inherit_) Lend(owner, self->effective_priority());
-    const Status woken = waiters_.BlockLocked(deadline);
-    if (woken == Status::kTimedOut) {
+    const Status woken =
+        waiters_.BlockLocked(deadline, ThreadState::kBlocked, nullptr, interruptible);
+    if (woken == Status::kTimedOut || woken == Status::kInterrupted) {
       GiveUpLocked(self);
-      return Status::kTimedOut;
+      return woken;
     }
     // 2. Woken by UnlockSlow, which handed us the mutex (step 3).
     VOS_ASSERT(woken == Status::kOk && OwnerOf(state_.Load()) == self);
@@ -147,7 +149,8 @@ Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline) VOS_NO_THREAD_SA
 }
 
 void Mutex::GiveUpLocked(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
-  // The timeout took us off the queue; no unlock handed us the mutex.
+  // The timeout or interrupt took us off the queue (or never queued us); no
+  // unlock handed us the mutex.
   self->waiting_for_ = nullptr;
   uintptr_t state = state_.Load(std::memory_order_relaxed);
   if ((state & kHasWaiters) == 0) return;  // Released meanwhile (step 3').

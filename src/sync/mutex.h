@@ -36,9 +36,11 @@ class VOS_CAPABILITY("mutex") Mutex {
   // From thread context only (interrupts may be on or off, no spinlock held
   // unless it is a wait queue's, as ConditionVariable does).
   void Lock() VOS_ACQUIRE();
-  // As Lock, or kTimedOut at `deadline` (hal::Now() time). A waiter that
-  // gives up withdraws the priority it lent the owner; what the owner passed
-  // on down a chain of mutexes stays until those owners unlock.
+  // As Lock, or kTimedOut at `deadline` (hal::Now() time), or kInterrupted
+  // when the waiting thread is interrupted (WaitQueue::Interrupt: its
+  // process is dying). A waiter that gives up withdraws the priority it
+  // lent the owner; what the owner passed on down a chain of mutexes stays
+  // until those owners unlock. Lock itself is never interrupted.
   [[nodiscard]] Status LockUntil(hal::Nanoseconds deadline);
   [[nodiscard]] bool TryLock() VOS_TRY_ACQUIRE(true);
   void Unlock() VOS_RELEASE();
@@ -49,8 +51,9 @@ class VOS_CAPABILITY("mutex") Mutex {
  private:
   static constexpr uintptr_t kHasWaiters = 1;
 
-  Status LockSlow(Thread* self, hal::Nanoseconds deadline);
-  // A timed-out waiter's exit from the queue; under the inheritance lock.
+  Status LockSlow(Thread* self, hal::Nanoseconds deadline, Interruptible interruptible);
+  // A timed-out or interrupted waiter's exit from the queue; under the
+  // inheritance lock.
   void GiveUpLocked(Thread* self);
   // Step 4 of an unlock: `self` drops what it borrowed through this mutex.
   static void RestoreAfterUnlockLocked(Thread* self);

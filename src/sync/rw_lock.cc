@@ -13,7 +13,8 @@ bool RwLock::ReaderMustWaitLocked() const {
 Status RwLock::ReadLock(hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSIS {
   IrqSpinLockGuard guard(lock_);
   while (ReaderMustWaitLocked()) {
-    if (readers_.BlockLocked(deadline) == Status::kTimedOut) return Status::kTimedOut;
+    const Status woken = readers_.BlockInterruptiblyLocked(deadline);
+    if (woken != Status::kOk) return woken;
   }
   ++active_readers_;
   if (waiting_writers_ > 0) ++admitted_past_writer_;
@@ -29,10 +30,10 @@ Status RwLock::WriteLock(hal::Nanoseconds deadline) VOS_NO_THREAD_SAFETY_ANALYSI
   IrqSpinLockGuard guard(lock_);
   ++waiting_writers_;
   while (writer_active_ || active_readers_ > 0) {
-    if (writers_.BlockLocked(deadline) == Status::kTimedOut) {
+    if (const Status woken = writers_.BlockInterruptiblyLocked(deadline); woken != Status::kOk) {
       // Readers held back for us must not wait for a writer that left.
       if (--waiting_writers_ == 0) readers_.WakeAllLocked();
-      return Status::kTimedOut;
+      return woken;
     }
   }
   --waiting_writers_;

@@ -29,7 +29,8 @@ class RwLock {
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 
-  // kOk, or kTimedOut at `deadline`.
+  // kOk, or kTimedOut at `deadline`, or kInterrupted (the waiting thread's
+  // process is dying: WaitQueue::Interrupt).
   Status ReadLock(hal::Nanoseconds deadline = kNoDeadline);
   void ReadUnlock();
   Status WriteLock(hal::Nanoseconds deadline = kNoDeadline);

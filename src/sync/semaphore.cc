@@ -11,7 +11,7 @@ Status Semaphore::Acquire(hal::Nanoseconds deadline) {
     return Status::kOk;
   }
   // kOk means Release handed us a unit; the count never saw it.
-  return waiters_.BlockLocked(deadline);
+  return waiters_.BlockInterruptiblyLocked(deadline);
 }
 
 bool Semaphore::TryAcquire() {

@@ -20,7 +20,8 @@ class Semaphore {
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
-  // Takes a unit, sleeping until one is released or `deadline` (kTimedOut).
+  // Takes a unit, sleeping until one is released or `deadline` (kTimedOut),
+  // or until the thread is interrupted (kInterrupted: no unit taken).
   Status Acquire(hal::Nanoseconds deadline = kNoDeadline);
   [[nodiscard]] bool TryAcquire();
   void Release(uint64_t units = 1);
