@@ -63,6 +63,13 @@ void TransferCaps(const CapsOut* from, CapsIn* to) {
   }
 }
 
+// Every live endpoint with an owner, in creation order (so closing is
+// deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
+// touch an endpoint whose last reference just went: its memory stays until
+// the destructor gets the lock. (The same scheme as ChannelObject's.)
+SpinLock owned_lock;
+Endpoint* owned_head VOS_GUARDED_BY(owned_lock) = nullptr;
+
 }  // namespace
 
 void Endpoint::WaiterList::PushBack(Waiter* waiter) {
@@ -93,7 +100,7 @@ Endpoint::Waiter* Endpoint::WaiterList::Find(uint64_t reply_id) const {
 
 Status Endpoint::BlockLocked(Waiter& waiter, hal::Nanoseconds deadline, Thread* successor)
     VOS_NO_THREAD_SAFETY_ANALYSIS {
-  return waiter.queue.BlockLocked(deadline, ThreadState::kBlocked, successor);
+  return waiter.queue.BlockInterruptiblyLocked(deadline, successor);
 }
 
 void Endpoint::WakeLocked(Waiter& waiter, Status result) VOS_NO_THREAD_SAFETY_ANALYSIS {
@@ -162,11 +169,12 @@ Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& repl
 
 Status Endpoint::WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* successor) {
   const Status status = BlockLocked(self, deadline, successor);
-  if (status == Status::kTimedOut) {
+  if (status == Status::kTimedOut || status == Status::kInterrupted) {
     // Nobody used our buffers: whoever pairs with a waiter checks first
-    // that it still sleeps. We may still be listed (or were dropped).
+    // that it still sleeps. We may still be listed (or were dropped): a
+    // caller on replies_ unlisted makes its reply handle stale.
     if (self.list != nullptr) self.list->Remove(&self);
-    ++stats_.timeouts;
+    if (status == Status::kTimedOut) ++stats_.timeouts;
   }
   return status;
 }
@@ -274,21 +282,50 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
   return ReceiveLocked(out, next, out_bulk, out_caps, deadline, TakeThreadLocked(*caller));
 }
 
-Result<ObjectRef<Endpoint>> Endpoint::Create() {
+Endpoint::Endpoint(ReleaseFunction release, OwnerId owner)
+    : KernelObject(kType, release), listed_(owner != 0), owner_(owner) {
+  if (!listed_) return;
+  IrqSpinLockGuard guard(owned_lock);
+  next_owned_ = owned_head;
+  if (next_owned_ != nullptr) next_owned_->prev_owned_ = this;
+  owned_head = this;
+}
+
+Result<ObjectRef<Endpoint>> Endpoint::Create(OwnerId owner) {
   void* memory = KernelHeap().Allocate(sizeof(Endpoint), alignof(Endpoint));
   if (memory == nullptr) return Status::kNoMemory;
-  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint([](KernelObject& object) {
-    Endpoint* self = static_cast<Endpoint*>(&object);
-    self->~Endpoint();
-    KernelHeap().Free(self);
-  }));
+  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint(
+      [](KernelObject& object) {
+        Endpoint* self = static_cast<Endpoint*>(&object);
+        self->~Endpoint();
+        KernelHeap().Free(self);
+      },
+      owner));
 }
 
 Endpoint::~Endpoint() {
+  if (listed_) {
+    IrqSpinLockGuard guard(owned_lock);
+    (prev_owned_ != nullptr ? prev_owned_->next_owned_ : owned_head) = next_owned_;
+    if (next_owned_ != nullptr) next_owned_->prev_owned_ = prev_owned_;
+  }
   IrqSpinLockGuard guard(lock_);
   // Also those a timeout woke: they have yet to take the lock back.
   VOS_ASSERT_MSG(senders_.empty() && receivers_.empty() && replies_.empty(),
                  "endpoint destroyed with threads waiting on it");
+}
+
+size_t Endpoint::CloseOwnedBy(OwnerId owner) {
+  if (owner == 0) return 0;
+  size_t closed = 0;
+  IrqSpinLockGuard guard(owned_lock);
+  for (Endpoint* e = owned_head; e != nullptr; e = e->next_owned_) {
+    if (e->owner_ != owner) continue;
+    e->owner_ = 0;
+    e->Close();  // Lock order: this list, then the endpoint's lock.
+    ++closed;
+  }
+  return closed;
 }
 
 void Endpoint::Close() {

@@ -13,10 +13,22 @@
 // endpoint, so a reply can neither reach another caller nor a stale one;
 // answering a call whose caller has gone (timed out, closed) gives kNotFound.
 //
-// Closing (Close, or DetachReceiver of the last receiving side: what the
-// owner calls when its server goes) wakes every sleeper with kPeerClosed: queued senders and callers, callers waiting for
-// a reply, receivers. A Send returns kOk exactly when its message was
-// delivered, and each message is received at most once.
+// Closing wakes every sleeper with kPeerClosed: queued senders and callers,
+// callers waiting for a reply (calls a receiver took but has not answered
+// included), receivers. A Send returns kOk exactly when its message was
+// delivered, and each message is received at most once; a call is answered
+// at most once, and otherwise fails.
+//
+// Who closes it (the server side going away): Close; DetachReceiver of the
+// last receiving side; or the death of the process that owns it (the one
+// whose endpoint_create made it: CloseOwnedBy, from the process's teardown).
+// A killed server's callers therefore get kPeerClosed, never a hang.
+//
+// Peer death on the other side: every wait here is interruptible
+// (WaitQueue::Interrupt), so a thread whose process dies leaves its wait at
+// once, unlinked: a queued message of a dead sender is never delivered, a
+// dead receiver takes nothing, and the reply handle of a dead caller's call
+// goes stale (the server's Reply gets kNotFound).
 //
 // Every waiter sleeps on its own WaitQueue sharing the endpoint's lock, so
 // whoever pairs with it wakes exactly that thread. Waiters are served FIFO.
@@ -92,12 +104,17 @@ struct EndpointStats {
 class Endpoint final : public KernelObject {
  public:
   static constexpr ObjectType kType = ObjectType::kEndpoint;
+  // The owning process's id (0: none, never closed by a death).
+  using OwnerId = uint64_t;
 
-  explicit Endpoint(ReleaseFunction release) : KernelObject(kType, release) {}
+  explicit Endpoint(ReleaseFunction release, OwnerId owner = 0);
   // On the kernel heap, freed with its last reference; kNoMemory.
-  static Result<ObjectRef<Endpoint>> Create();
+  static Result<ObjectRef<Endpoint>> Create(OwnerId owner = 0);
   // Nobody may still wait (their records live on their stacks).
   ~Endpoint();
+
+  // Closes every live endpoint `owner` owns; returns how many.
+  static size_t CloseOwnedBy(OwnerId owner);
 
   // Every operation takes an optional Bulk to send and BulkBuffer to
   // receive into, for large messages (a Bulk over kMaxBulk is
@@ -106,7 +123,9 @@ class Endpoint final : public KernelObject {
   //
   // Sends `request` and sleeps until a receiver replies into `reply`, or
   // `deadline` (kTimedOut; the whole call, both phases), or the endpoint
-  // closes (kPeerClosed).
+  // closes (kPeerClosed). Every sleeping operation also ends with
+  // kInterrupted, having sent and taken nothing, when its thread is
+  // interrupted (its process is dying).
   Status Call(const Message& request, Message& reply, hal::Nanoseconds deadline = kNoDeadline,
               Bulk request_bulk = {}, BulkBuffer* reply_bulk = nullptr,
               const CapsOut* request_caps = nullptr, CapsIn* reply_caps = nullptr);
@@ -202,6 +221,13 @@ class Endpoint final : public KernelObject {
   uint32_t receiver_sides_ VOS_GUARDED_BY(lock_) = 1;
   bool closed_ VOS_GUARDED_BY(lock_) = false;
   EndpointStats stats_ VOS_GUARDED_BY(lock_);
+  // Owned endpoints are on the list of owned endpoints (endpoint.cc) for
+  // life; its lock guards these. owner_ is cleared once the owner's death
+  // closed the endpoint.
+  const bool listed_;
+  OwnerId owner_;
+  Endpoint* next_owned_ = nullptr;
+  Endpoint* prev_owned_ = nullptr;
 };
 
 }  // namespace vos

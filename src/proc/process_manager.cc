@@ -9,6 +9,7 @@
 #include "src/hal/ipi.h"
 #include "src/hal/time.h"
 #include "src/hal/user.h"
+#include "src/ipc/endpoint.h"
 #include "src/lib/assert.h"
 #include "src/lib/spinlock.h"
 #include "src/mm/frame_page_source.h"
@@ -136,7 +137,9 @@ struct ProcessTree {
   }
 
   // Sets the exit status (first caller wins) and wakes every thread of
-  // `process` that is blocked, so each notices and leaves.
+  // `process` that is blocked, so each notices and leaves: sleepers, and
+  // through WaitQueue::Interrupt every interruptible wait (IPC, channels,
+  // sync objects), now or later.
   static void ExitLocked(Process* process, const abi::ExitStatus& status)
       VOS_REQUIRES(ProcessTreeLock()) {
     if (process->exiting_.load(std::memory_order_relaxed)) return;
@@ -151,6 +154,8 @@ struct ProcessTree {
         SpinLockGuard sleep(t->sleep_queue_.lock());
         t->sleep_queue_.WakeAllLocked();
       }
+      // Not yet published threads have no waits: they check exiting_ first.
+      if (t->thread_ != nullptr) WaitQueue::Interrupt(t->thread_);
       // A thread running user code on another CPU may have no timer armed
       // (alone on its CPU): an IPI makes it trap, and it sees exiting_.
       if (t->thread_ != nullptr && t->thread_->state() == ThreadState::kRunning &&
@@ -164,6 +169,9 @@ struct ProcessTree {
   // TLBs. Nothing else refers to either space any more; the capabilities go
   // first, so the process holds nothing once it is a zombie.
   static void Teardown(Process* process) {
+    // Its endpoints' callers and senders get kPeerClosed, calls its threads
+    // took but did not answer included.
+    Endpoint::CloseOwnedBy(process->id_.value);
     ReleaseProcessIpc(*process);
     process->capabilities_.reset();
     process->space_.reset();

@@ -114,7 +114,8 @@ Result<ObjectRef<Endpoint>> EndpointArgument(UserThread& self, uint64_t token, R
 }  // namespace
 
 int64_t EndpointCreate(UserThread& self, Args) {
-  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create();
+  // Owned by the caller: its death closes the endpoint (peer death).
+  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create(self.process().id().value);
   if (!endpoint.ok()) return Error(endpoint.status());
   Result<Token> token = self.process().capabilities().Insert(
       **endpoint, static_cast<Rights>(abi::kEndpointRights));
