@@ -19,6 +19,7 @@ SCENARIOS = [
     "panic",
     "pct_sv39_fast_tick",
     "producer_consumer_8cpu",
+    "program_placement",
     "programs_fault",
     "programs_orphans",
     "programs_storm",

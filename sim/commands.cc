@@ -26,7 +26,6 @@ int ScenarioFailure(const ScenarioError& error) {
     case ScenarioErrorKind::kSyntax: return kExitScenarioSyntax;
     case ScenarioErrorKind::kInvalidField: return kExitScenarioField;
     case ScenarioErrorKind::kImpossibleMachine: return kExitScenarioImpossibleMachine;
-    case ScenarioErrorKind::kUnsupported: return kExitScenarioUnsupported;
   }
   return kExitScenarioField;
 }

@@ -25,7 +25,6 @@ inline constexpr int kExitScenarioUnreadable = 10;
 inline constexpr int kExitScenarioSyntax = 11;
 inline constexpr int kExitScenarioField = 12;  // Unknown key, wrong type, bad value.
 inline constexpr int kExitScenarioImpossibleMachine = 13;
-inline constexpr int kExitScenarioUnsupported = 14;
 
 // A machine configuration that boots the kernel (kernel::KernelMain).
 MachineConfig KernelMachineConfig();

@@ -81,8 +81,8 @@ simulated code; a backtrace is printed); 4 deadlock (every CPU halted for good);
 5 interleaving limit reached; 6 expectations not met (explore: a failing seed was
 found); 7 replay diverged from the recording; 8 trace file unreadable, corrupt
 or truncated; scenario file errors: 10 missing or unreadable, 11 malformed TOML,
-12 unknown key, wrong type or bad value, 13 impossible machine, 14 not supported
-yet (a [[program]]'s cpu, affinity or priority). Without SCENARIO, `run` exits
+12 unknown key, wrong type or bad value, 13 impossible machine. Without
+SCENARIO, `run` exits
 0-5 as the kernel's verdict.)";
 
 std::optional<std::string> DefaultRunFlagWithScenario() {

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "scenarios/programs/catalog.h"
 #include "sim/host_stacks.h"
@@ -55,8 +56,9 @@ uint64_t machine_seed = 0;
   hal::PowerOff(kExitSpawnFailed);
 }
 
-// Parses the command line's program=NAME[,ARG]... words (the scenario
-// parser already checked names and arguments) and tick_ns=N.
+// Parses the command line's program=NAME[,ARG]...[;affinity=CPU[+CPU]...]
+// [;cpu=N][;priority=N] words (the scenario parser already checked them) and
+// tick_ns=N.
 void ReadCommandLine(const char* command_line) {
   for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
     if (absl::ConsumePrefix(&word, "tick_ns=")) {
@@ -64,15 +66,40 @@ void ReadCommandLine(const char* command_line) {
       continue;
     }
     if (!absl::ConsumePrefix(&word, "program=")) continue;
-    std::vector<absl::string_view> parts = absl::StrSplit(word, ',');
+    std::vector<absl::string_view> options = absl::StrSplit(word, ';');
+    std::vector<absl::string_view> parts = absl::StrSplit(options[0], ',');
     ProgramSpec spec{std::string(parts[0]), {}};
     for (size_t i = 1; i < parts.size(); ++i) {
       uint64_t value = 0;
       (void)absl::SimpleAtoi(parts[i], &value);
       spec.args.push_back(value);
     }
+    for (size_t i = 1; i < options.size(); ++i) {
+      absl::string_view option = options[i];
+      uint32_t value = 0;
+      if (absl::ConsumePrefix(&option, "affinity=")) {
+        for (absl::string_view cpu : absl::StrSplit(option, '+')) {
+          if (absl::SimpleAtoi(cpu, &value)) spec.affinity.push_back(value);
+        }
+      } else if (absl::ConsumePrefix(&option, "cpu=") && absl::SimpleAtoi(option, &value)) {
+        spec.cpu = value;
+      } else if (absl::ConsumePrefix(&option, "priority=") && absl::SimpleAtoi(option, &value)) {
+        spec.priority = value;
+      }
+    }
     runner->programs.push_back(std::move(spec));
   }
+}
+
+vos::SchedulingOptions SchedulingOf(const ProgramSpec& spec) {
+  vos::SchedulingOptions scheduling;
+  if (!spec.affinity.empty()) {
+    scheduling.affinity = vos::CpuMask{};
+    for (uint32_t cpu : spec.affinity) scheduling.affinity.Set(cpu);
+  }
+  if (spec.cpu) scheduling.first_cpu = *spec.cpu;
+  if (spec.priority) scheduling.priority = static_cast<vos::Priority>(*spec.priority);
+  return scheduling;
 }
 
 // Init's kernel thread: spawns the listed programs, then reaps every child
@@ -89,9 +116,11 @@ void InitMain(void*) {
   vos::Process* init = vos::ProcessManager::InitProcess();
   std::vector<vos::ProcessId> ids;
   for (const ProgramSpec& spec : runner->programs) {
+    const vos::SchedulingOptions scheduling = SchedulingOf(spec);
     vos::Result<vos::ProcessId> id =
         vos::ProcessManager::Spawn(init, spec.name.data(), spec.name.size(), spec.args.data(),
-                                   spec.args.size() * sizeof(uint64_t));
+                                   spec.args.size() * sizeof(uint64_t), nullptr, {},
+                                   &scheduling);
     if (!id.ok()) Fail(absl::StrCat("spawn ", spec.name).c_str(), id.status());
     vos::Printf("programs: spawned %s as pid %lu\n", spec.name.c_str(), id->value);
     ids.push_back(*id);
@@ -181,6 +210,11 @@ std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
   for (const ProgramSpec& spec : programs) {
     absl::StrAppend(&line, line.empty() ? "" : " ", "program=", spec.name);
     for (uint64_t arg : spec.args) absl::StrAppend(&line, ",", arg);
+    if (!spec.affinity.empty()) {
+      absl::StrAppend(&line, ";affinity=", absl::StrJoin(spec.affinity, "+"));
+    }
+    if (spec.cpu) absl::StrAppend(&line, ";cpu=", *spec.cpu);
+    if (spec.priority) absl::StrAppend(&line, ";priority=", *spec.priority);
   }
   return line;
 }

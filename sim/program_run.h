@@ -24,6 +24,11 @@ namespace sim {
 struct ProgramSpec {
   std::string name;  // A catalog program (one word).
   std::vector<uint64_t> args;
+  // Where its threads run (vos::SchedulingOptions); unset: as init's
+  // (any CPU, the default priority, starting on init's CPU).
+  std::vector<uint32_t> affinity;      // CPU indices; empty: every CPU.
+  std::optional<uint32_t> cpu;         // The CPU its threads start on.
+  std::optional<uint32_t> priority;    // A vos::Priority.
 };
 
 // Kernel memory in use, for leak checks across a workload: frames outside

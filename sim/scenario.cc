@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "src/hal/types.h"
+#include "src/sched/priority.h"
 
 // Header-only, without exceptions: parse errors come back as values.
 #define TOML_EXCEPTIONS 0
@@ -26,6 +28,11 @@ constexpr uint32_t kMaxPctDepth = 64;
 struct Name {
   const char* text;
   int value;
+};
+constexpr Name kPriorityClasses[] = {
+    {"idle", static_cast<int>(vos::PriorityClass::kIdle)},
+    {"normal", static_cast<int>(vos::PriorityClass::kNormal)},
+    {"realtime", static_cast<int>(vos::PriorityClass::kRealTime)},
 };
 constexpr Name kPageTables[] = {{"x86_64", static_cast<int>(hal::PageTableFormat::kX86_64)},
                                 {"aarch64", static_cast<int>(hal::PageTableFormat::kAarch64)},
@@ -263,6 +270,52 @@ bool ParseFaults(Parser& p, const toml::table& t, Scenario* s) {
   return interrupts == nullptr || ParseDeviceInterrupts(p, *interrupts, s);
 }
 
+// A program's affinity = [CPU, ...], cpu = N (in the affinity) and
+// priority = "idle" | "normal" | "realtime" with priority_level = N.
+bool ParseScheduling(Parser& p, const toml::table& t, const std::string& prefix,
+                     const Scenario& s, ProgramSpec* spec) {
+  if (const toml::node* affinity = t.get("affinity")) {
+    const std::string field = Parser::Join(prefix, "affinity");
+    const toml::array* cpus = affinity->as_array();
+    if (cpus == nullptr || cpus->empty()) {
+      return p.WrongType(*affinity, field, "a non-empty array of CPU indices");
+    }
+    for (size_t j = 0; j < cpus->size(); ++j) {
+      const toml::node& cpu = *cpus->get(j);
+      const std::string item = absl::StrFormat("%s[%u]", field, j);
+      if (!cpu.is_integer()) return p.WrongType(cpu, item, "an integer");
+      const int64_t value = cpu.as_integer()->get();
+      if (value < 0 || value >= s.cpus) {
+        return p.Fail(ScenarioErrorKind::kInvalidField, cpu.source(), item,
+                      absl::StrFormat("must be a CPU of the machine, 0..%u, got %d", s.cpus - 1,
+                                      value));
+      }
+      spec->affinity.push_back(static_cast<uint32_t>(value));
+    }
+  }
+  if (t.contains("cpu")) {
+    uint32_t cpu = 0;
+    if (!p.GetUint32(t, prefix, "cpu", &cpu, 0, s.cpus - 1)) return false;
+    if (!spec->affinity.empty() &&
+        std::find(spec->affinity.begin(), spec->affinity.end(), cpu) == spec->affinity.end()) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, t.get("cpu")->source(),
+                    Parser::Join(prefix, "cpu"), "must be one of the program's affinity CPUs");
+    }
+    spec->cpu = cpu;
+  }
+  auto priority_class = vos::PriorityClass::kNormal;
+  if (!p.GetEnum(t, prefix, "priority", kPriorityClasses, &priority_class)) return false;
+  const uint32_t levels = priority_class == vos::PriorityClass::kIdle     ? vos::kIdleLevels
+                          : priority_class == vos::PriorityClass::kNormal ? vos::kNormalLevels
+                                                                          : vos::kRealTimeLevels;
+  uint32_t level = priority_class == vos::PriorityClass::kNormal ? levels / 2 : 0;
+  if (!p.GetUint32(t, prefix, "priority_level", &level, 0, levels - 1)) return false;
+  if (t.contains("priority") || t.contains("priority_level")) {
+    spec->priority = vos::MakePriority(priority_class, level);
+  }
+  return true;
+}
+
 bool ParsePrograms(Parser& p, const toml::node& node, Scenario* s) {
   const toml::array* array = node.as_array();
   if (array == nullptr) return p.WrongType(node, "program", "an array of tables ([[program]])");
@@ -271,16 +324,9 @@ bool ParsePrograms(Parser& p, const toml::node& node, Scenario* s) {
     const toml::node& element = *array->get(i);
     if (!element.is_table()) return p.WrongType(element, prefix, "a table");
     const toml::table& t = *element.as_table();
-    for (const char* key : {"affinity", "cpu", "priority"}) {
-      if (const toml::node* unsupported = t.get(key)) {
-        return p.Fail(ScenarioErrorKind::kUnsupported, unsupported->source(),
-                      Parser::Join(prefix, key),
-                      "not supported: the process manager spawns without a per-process CPU "
-                      "affinity or priority");
-      }
-    }
     ProgramSpec spec;
-    if (!p.CheckKeys(t, prefix, {"name", "args"}) || !p.GetString(t, prefix, "name", &spec.name)) {
+    if (!p.CheckKeys(t, prefix, {"name", "args", "affinity", "cpu", "priority", "priority_level"}) ||
+        !p.GetString(t, prefix, "name", &spec.name) || !ParseScheduling(p, t, prefix, *s, &spec)) {
       return false;
     }
     if (!t.contains("name")) {
@@ -547,7 +593,25 @@ std::string CanonicalScenarioText(const Scenario& s) {
     for (const ProgramSpec& spec : s.programs) {
       toml::array args;
       for (uint64_t arg : spec.args) args.push_back(Clamp(arg));
-      programs.push_back(toml::table{{"name", spec.name}, {"args", std::move(args)}});
+      toml::table program{{"name", spec.name}, {"args", std::move(args)}};
+      if (!spec.affinity.empty()) {
+        toml::array cpus;
+        for (uint32_t cpu : spec.affinity) cpus.push_back(int64_t{cpu});
+        program.insert("affinity", std::move(cpus));
+      }
+      if (spec.cpu) program.insert("cpu", int64_t{*spec.cpu});
+      if (spec.priority) {
+        const vos::Priority priority = static_cast<vos::Priority>(*spec.priority);
+        const vos::PriorityClass priority_class = vos::ClassOf(priority);
+        const vos::Priority base = priority_class == vos::PriorityClass::kIdle     ? 0
+                                   : priority_class == vos::PriorityClass::kNormal ? vos::kFirstNormal
+                                                                                   : vos::kFirstRealTime;
+        for (const Name& name : kPriorityClasses) {
+          if (name.value == static_cast<int>(priority_class)) program.insert("priority", name.text);
+        }
+        program.insert("priority_level", int64_t{priority - base});
+      }
+      programs.push_back(std::move(program));
     }
     root.insert("program", std::move(programs));
   }

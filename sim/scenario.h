@@ -95,7 +95,6 @@ enum class ScenarioErrorKind {
   kSyntax,            // Not valid TOML.
   kInvalidField,      // Unknown key, wrong type or bad value.
   kImpossibleMachine, // A machine the simulator cannot build.
-  kUnsupported,       // Designed but not available yet (program affinity, priority).
 };
 
 struct ScenarioError {

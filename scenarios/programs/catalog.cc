@@ -9,7 +9,7 @@ namespace programs {
 
 std::span<const vos::Program> Catalog() {
   // Code addresses are handed out in this order at the first call.
-  static const std::array<vos::Program, 40> catalog = {{
+  static const std::array<vos::Program, 41> catalog = {{
       {"hello", vos::user::CodeAddress(kHello)},
       {"exit_with", vos::user::CodeAddress(kExitWith)},
       {"spinner", vos::user::CodeAddress(kSpinner)},
@@ -22,6 +22,7 @@ std::span<const vos::Program> Catalog() {
       {"forest", vos::user::CodeAddress(kForest)},
       {"abuse", vos::user::CodeAddress(kAbuse)},
       {"info", vos::user::CodeAddress(kInfo)},
+      {"placement", vos::user::CodeAddress(kPlacement)},
       {"cap_abuse", vos::user::CodeAddress(kCapAbuse)},
       {"cap_foreign", vos::user::CodeAddress(kCapForeign)},
       {"cap_holder", vos::user::CodeAddress(kCapHolder)},

@@ -19,6 +19,12 @@
 //                         number of the first check that failed
 //   info                  checks process_info and thread_info of itself;
 //                         exits 0 or the failed check's number
+//   placement  mask priority threads depth
+//                         `threads` threads check they run only on the CPUs
+//                         of `mask` at `priority` (its [[program]] affinity
+//                         and priority); with depth > 0 a child placement
+//                         must see the same (inherited); exits 0, 1 wrong
+//                         CPU, 2 wrong priority, 3 thread, 4 child failed
 //   cap_abuse             guessed, foreign, deleted, revoked, under-privileged
 //                         and wrong-type tokens; exits 0 when each got the
 //                         documented error, else the failed check's number

@@ -18,6 +18,7 @@ extern const vos::user::Entry kStorm;
 extern const vos::user::Entry kForest;
 extern const vos::user::Entry kAbuse;
 extern const vos::user::Entry kInfo;
+extern const vos::user::Entry kPlacement;
 extern const vos::user::Entry kCapAbuse;
 extern const vos::user::Entry kCapForeign;
 extern const vos::user::Entry kCapHolder;

@@ -23,6 +23,8 @@
 #include "src/proc/process_id.h"
 #include "src/proc/shared_mappings.h"
 #include "src/proc/program_catalog.h"
+#include "src/lib/cpu_mask.h"
+#include "src/sched/priority.h"
 #include "src/sched/thread.h"
 #include "src/sched/wait_queue.h"
 
@@ -91,6 +93,16 @@ class UserThread {
   HeldLocks held_locks_;
 };
 
+// Where a process's user threads run: each thread it creates gets these,
+// and the processes it spawns inherit them.
+struct SchedulingOptions {
+  Priority priority = kDefaultPriority;
+  CpuMask affinity = CpuMask::All();
+  // The CPU new threads start on (balancing may move them within the
+  // affinity); kNone: the creator's, if the affinity allows.
+  hal::CpuId first_cpu = CpuMask::kNone;
+};
+
 class Process {
  public:
   Process();
@@ -102,6 +114,7 @@ class Process {
   bool exiting() const { return exiting_.load(std::memory_order_acquire); }
   AddressSpace& space() { return *space_; }
   const ResourceLimits& limits() const { return limits_; }
+  const SchedulingOptions& scheduling() const { return scheduling_; }
   ProcessStats& stats() { return stats_; }
 
   // Names every kernel object the process can reach. Exists from spawn
@@ -138,6 +151,7 @@ class Process {
   std::optional<CapabilitySpace> capabilities_;
   SharedMappings shared_mappings_;
   ResourceLimits limits_;
+  SchedulingOptions scheduling_;  // Set at spawn.
   ProcessStats stats_;
 
   WaitQueue child_waiters_;   // In wait(): woken when a child turns zombie.

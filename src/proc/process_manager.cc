@@ -83,6 +83,13 @@ Status CopyGrants(CapabilitySpace& from, std::span<const Token> grants, Capabili
   return Status::kOk;
 }
 
+// An affinity with a scheduled CPU, a first CPU inside it, a real priority.
+bool IsValid(const SchedulingOptions& scheduling) {
+  const CpuMask usable = scheduling.affinity & CpuMask::FirstN(Scheduler::cpu_count());
+  return !usable.Empty() && scheduling.priority < kPriorityCount &&
+         (scheduling.first_cpu == CpuMask::kNone || usable.Has(scheduling.first_cpu));
+}
+
 }  // namespace
 
 // Tree operations; a friend of Process and UserThread.
@@ -221,6 +228,7 @@ Status ProcessManager::Init(const ProcessConfig& config) {
   process->threads_ = nullptr;
   process->live_threads_ = 0;
   process->limits_ = config.limits;
+  process->scheduling_ = SchedulingOptions{};
   process->stats_.created_at = hal::Now();
   state.capability_secret = config.capability_secret;
   InitCapabilities(*process, process->capabilities_);
@@ -244,9 +252,11 @@ size_t ProcessManager::LiveProcesses() {
 
 Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_t name_size,
                                         const void* args, size_t args_size,
-                                        Token* child_token, std::span<const Token> grants) {
+                                        Token* child_token, std::span<const Token> grants,
+                                        const SchedulingOptions* scheduling) {
   const Program* program = FindProgram(state.programs, name, name_size);
   if (program == nullptr) return Status::kNotFound;
+  if (scheduling != nullptr && !IsValid(*scheduling)) return Status::kInvalidArgument;
   const size_t entry_args_size = args_size + grants.size() * sizeof(uint64_t);
   if (entry_args_size > abi::kMaxArgsSize) return Status::kInvalidArgument;
   Process* process;
@@ -267,6 +277,7 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     process->threads_ = nullptr;
     process->live_threads_ = 0;
     process->limits_ = state.limits;
+    process->scheduling_ = scheduling != nullptr ? *scheduling : parent->scheduling_;
     process->stats_.syscalls.store(0, std::memory_order_relaxed);
     process->stats_.page_faults.store(0, std::memory_order_relaxed);
     process->stats_.threads_created = 0;
@@ -342,6 +353,9 @@ Result<ThreadId> ProcessManager::CreateThread(Process* process, hal::VirtAddr en
   ThreadOptions options;
   options.name = process->name();
   options.detached = true;
+  options.priority = process->scheduling_.priority;
+  options.affinity = process->scheduling_.affinity;
+  options.cpu = process->scheduling_.first_cpu;
   Result<Thread*> created = Scheduler::CreateThread(UserThreadMain, thread, options);
   // The token exists before the thread runs user code; without one, the
   // thread leaves at once (it cannot be the last: its creator is running).

@@ -73,7 +73,8 @@ class ProcessManager {
   static Result<ProcessId> Spawn(Process* parent, const char* name, size_t name_size,
                                  const void* args, size_t args_size,
                                  Token* child_token = nullptr,
-                                 std::span<const Token> grants = {});
+                                 std::span<const Token> grants = {},
+                                 const SchedulingOptions* scheduling = nullptr);
   // A new user thread of `process` at user code address `entry`. With
   // `token`, the process also gets a capability to the thread
   // (ThreadObject::kCreatorRights) before the thread runs user code.

@@ -30,7 +30,7 @@ expect "wrong type" "$data/wrong_type.toml" 12 "wrong_type\.toml:2:8: machine\.c
 expect "zero CPUs" "$data/zero_cpus.toml" 13 "zero_cpus\.toml:2:8: machine\.cpus: must be 1\.\.256, got 0"
 expect "too many CPUs" "$data/too_many_cpus.toml" 13 "too_many_cpus\.toml:2:8: machine\.cpus: must be 1\.\.256, got 300"
 expect "too little RAM" "$data/small_ram.toml" 13 "small_ram\.toml:3:11: machine\.ram_mib: must be 4\.\.65536, got 1"
-expect "program affinity" "$data/program.toml" 14 "program\.toml:8:[0-9]+: program\[0\]\.cpu: not supported: the process manager spawns without a per-process CPU affinity or priority"
+expect "program cpu outside its affinity" "$data/program.toml" 12 "program\.toml:8:[0-9]+: program\[0\]\.cpu: must be one of the program's affinity CPUs"
 
 "$sim" run "$data/zero_cpus.toml" --workload=racy >"$out/o" 2>"$out/e"; status=$?
 check "a default-run flag with a scenario is a usage error" test "$status" -eq 2

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/sched/priority.h"
 #include "sim/program_run.h"
 #include "sim/scenario_run.h"
 
@@ -198,13 +199,40 @@ TEST(ScenarioTest, ProgramsParseAndSurviveTheCanonicalText) {
   EXPECT_NE(ScenarioHash(again), ScenarioHash(Parse("")));
 }
 
-TEST(ScenarioTest, ProgramAffinityAndPriorityAreDesignedButNotSupportedYet) {
-  for (const char* key : {"cpu = 1", "affinity = 3", "priority = 10"}) {
-    const ScenarioError error =
-        ParseError(std::string("[[program]]\nname = \"hello\"\n") + key + "\n");
-    EXPECT_EQ(error.kind, ScenarioErrorKind::kUnsupported) << error.message;
-    EXPECT_NE(error.message.find("bad.toml:3:"), std::string::npos) << error.message;
-    EXPECT_NE(error.message.find("not supported"), std::string::npos) << error.message;
+TEST(ScenarioTest, ProgramPlacementAndPriority) {
+  const Scenario s = Parse(
+      "[machine]\ncpus = 4\n[[program]]\nname = \"hello\"\naffinity = [1, 3]\ncpu = 3\n"
+      "priority = \"realtime\"\npriority_level = 2\n[[program]]\nname = \"hello\"\n");
+  ASSERT_EQ(s.programs.size(), 2u);
+  EXPECT_EQ(s.programs[0].affinity, (std::vector<uint32_t>{1, 3}));
+  EXPECT_EQ(s.programs[0].cpu, 3u);
+  EXPECT_EQ(s.programs[0].priority, vos::MakePriority(vos::PriorityClass::kRealTime, 2));
+  EXPECT_FALSE(s.programs[1].priority.has_value());
+  EXPECT_EQ(KernelCommandLine(s), "program=hello;affinity=1+3;cpu=3;priority=50 program=hello");
+  // The canonical text (what a trace embeds for replay) keeps them.
+  const std::string text = CanonicalScenarioText(s);
+  EXPECT_EQ(CanonicalScenarioText(Parse(text)), text);
+  EXPECT_EQ(KernelCommandLine(Parse(text)), KernelCommandLine(s));
+}
+
+TEST(ScenarioTest, BadProgramPlacement) {
+  struct Case {
+    const char* keys;
+    const char* message;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"affinity = [4]", "program[0].affinity[0]: must be a CPU of the machine, 0..3, got 4"},
+           {"affinity = []", "program[0].affinity: expected a non-empty array of CPU indices"},
+           {"affinity = 3", "program[0].affinity: expected a non-empty array of CPU indices"},
+           {"cpu = 9", "program[0].cpu: must be 0..3, got 9"},
+           {"affinity = [0]\ncpu = 1", "program[0].cpu: must be one of the program's affinity"},
+           {"priority = \"urgent\"", "program[0].priority: \"urgent\" is not one of"},
+           {"priority = \"idle\"\npriority_level = 16", "program[0].priority_level: must be 0..15"},
+       }) {
+    const ScenarioError error = ParseError(
+        std::string("[machine]\ncpus = 4\n[[program]]\nname = \"hello\"\n") + c.keys + "\n");
+    EXPECT_EQ(error.kind, ScenarioErrorKind::kInvalidField) << c.keys;
+    EXPECT_NE(error.message.find(c.message), std::string::npos) << error.message;
   }
 }
 
