@@ -3,7 +3,10 @@
 // comes back only by trapping: a syscall or a page fault (sim/user_runtime.cc)
 // or a pending interrupt seen at one of its steps. The CPU's kernel state
 // (interrupts disabled) is left as RunUser found it: user mode is always
-// interruptible, so UserStep checks for pending interrupts itself.
+// interruptible, so UserStep checks for pending interrupts itself. The
+// context's message and extra result registers need no saving: user code
+// reads and writes them in place (sim/user_runtime.cc), as hardware would
+// its registers.
 #include <cstring>
 #include <memory>
 #include <vector>

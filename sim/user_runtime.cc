@@ -71,8 +71,9 @@ void ReadMessageRegisters(void* destination, size_t size) {
   std::memcpy(destination, context->message, std::min(size, sizeof(context->message)));
 }
 
-uint64_t ExtraResult(size_t index) {
-  return sim::Machine::Current().user_context()->extra_results[index & 1];
+ExtraResults LastExtraResults() {
+  const hal::UserContext* context = sim::Machine::Current().user_context();
+  return {context->extra_results[0], context->extra_results[1]};
 }
 
 void Compute(uint64_t steps) {

@@ -35,9 +35,13 @@ void Store(uint64_t address, const void* source, size_t size);
 // of the thread's saved user context.
 void WriteMessageRegisters(const void* source, size_t size);
 void ReadMessageRegisters(void* destination, size_t size);
-// The second (index 0) and third (index 1) result registers of the last
-// syscall, for the syscalls that set them.
-uint64_t ExtraResult(size_t index);
+// The second and third result registers of the last syscall, for the
+// syscalls that set them.
+struct ExtraResults {
+  uint64_t second;
+  uint64_t third;
+};
+ExtraResults LastExtraResults();
 
 // `steps` units of computation; each is a point where a timer interrupt may
 // preempt the program.

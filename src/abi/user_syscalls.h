@@ -84,14 +84,16 @@ struct RegisterIpcResult {
 };
 inline RegisterIpcResult IpcCallRegs(uint64_t token, uint64_t length, uint64_t deadline = 0) {
   const int64_t result = Syscall(abi::Syscall::kIpcCallRegs, token, length, deadline);
-  return {result, ExtraResult(0), ExtraResult(1)};
+  const ExtraResults extra = LastExtraResults();
+  return {result, extra.second, extra.third};
 }
 // reply_handle 0: only waits for a message.
 inline RegisterIpcResult IpcReplyWaitRegs(uint64_t token, uint64_t reply_handle,
                                           uint64_t length, uint64_t deadline = 0) {
   const int64_t result =
       Syscall(abi::Syscall::kIpcReplyWaitRegs, token, reply_handle, length, deadline);
-  return {result, ExtraResult(0), ExtraResult(1)};
+  const ExtraResults extra = LastExtraResults();
+  return {result, extra.second, extra.third};
 }
 // Synchronisation objects; deadlines monotonic ns, 0 = none.
 inline int64_t MutexCreate() { return Syscall(abi::Syscall::kMutexCreate); }

@@ -454,7 +454,9 @@ void AddressSpace::Activate() {
   if (current == this) return;
   if (current != nullptr) current->active_.Clear(cpu);
   active_.Set(cpu);
-  ever_active_.Set(cpu);
+  // Only this CPU sets its bit, and nothing clears it before teardown: a
+  // plain test spares an interleaving point on every switch back.
+  if (!ever_active_.Has(cpu)) ever_active_.Set(cpu);
   current = this;
   hal::ActivateAddressSpace(root(), asid_);
   const uint64_t shootdowns = shootdown_count_.Load();

@@ -3,6 +3,7 @@
 #include "src/hal/trace.h"
 #include "src/hal/trap.h"
 #include "src/hal/user.h"
+#include "src/ipc/ipc_stats.h"
 #include "src/mm/address_space.h"
 #include "src/proc/process.h"
 #include "src/proc/process_manager.h"
@@ -34,7 +35,7 @@ void UserThreadMain(void* arg) {
         break;
       case hal::TrapKind::kSyscall:
         hal::InterruptsEnable();
-        process.stats().syscalls.fetch_add(1, std::memory_order_relaxed);
+        AddToCounter(process.stats().syscalls, 1);  // No locked instruction in the sim.
         hal::TraceEvent(hal::TraceKind::kSyscall, trap.syscall.number, process.id().value);
         self->context_.return_value =
             static_cast<uint64_t>(DispatchSyscall(*self, trap.syscall));

@@ -7,10 +7,8 @@
 #include <cstdint>
 
 #include "src/abi/syscall.h"
-#include "src/hal/time.h"
 #include "src/hal/user.h"
 #include "src/ipc/endpoint.h"
-#include "src/ipc/ipc_totals.h"
 #include "src/syscall/handlers.h"
 #include "src/syscall/tokens.h"
 
@@ -59,13 +57,8 @@ int64_t IpcCallRegs(UserThread& self, Args args) {
     return Error(status);
   }
   Message reply;
-  const hal::Nanoseconds start = hal::Now();
   const Status called = (*endpoint)->Call(request, reply, DeadlineArgument(args[2]));
   if (!IsOk(called)) return Error(called);
-  // Counted as ipc_call is (counted_ipc.cc): the clock may be a little
-  // behind after a move to another CPU.
-  const hal::Nanoseconds end = hal::Now();
-  KernelIpcTotals().CountCall(end > start ? end - start : 0);
   return MessageToRegisters(self, reply, ReplyHandle{});
 }
 
