@@ -202,12 +202,14 @@ enum class Syscall : uint64_t {
   // (kPermissionDenied); kNotFound.
   kRegistryUnregister = 44,
   // Register IPC: small messages (up to kMaxRegisterIpc bytes) in the
-  // calling thread's message registers (hal::UserContext::message, see
-  // src/hal/user.h for the architectural registers), both ways, so neither
-  // side's memory is touched. On success the result is the received
-  // message's length, the second result register its sender's pid and the
-  // third its reply handle (0 for a send or a reply); the message registers
-  // hold its bytes (those past its length are zero). Messages with
+  // calling thread's kMessageRegisters message registers (x86_64
+  // xmm0..xmm3, two each, low quadword first; AArch64 x9..x16; RISC-V
+  // s2..s9; hal::UserContext::message), both ways, so neither side's
+  // memory is touched. On success the result is the received message's
+  // length, the second result register (x86_64 rdi, AArch64 x1, RISC-V a1)
+  // its sender's pid and the third (rsi, x2, a2) its reply handle (0 for a
+  // send or a reply); the message registers hold its bytes (those past its
+  // length are zero). Messages with
   // capabilities or more than kMaxRegisterIpc bytes need the IpcMessage
   // syscalls: a message longer than kMaxInlineIpc reaches a register
   // receiver empty, and capabilities stay with their sender.
