@@ -134,6 +134,12 @@ void WriteChromeTrace(const TraceFileHeader& header, const std::vector<TraceEven
         cpus[to].ipi_flows.push_back(next_flow++);
         break;
       }
+      case hal::TraceKind::kIpcSend:
+      case hal::TraceKind::kIpcReceive:
+        writer.Instant(cpu, event.kind() == hal::TraceKind::kIpcSend ? "ipc send" : "ipc receive",
+                       event.time,
+                       absl::StrFormat(R"("sender":%u,"bytes":%u)", event.a, event.b));
+        break;
       case hal::TraceKind::kTimerArm:
         writer.Instant(cpu, "timer armed", event.time,
                        absl::StrFormat(R"("deadline_ns":%u)", event.a));

@@ -22,8 +22,9 @@ enum class TraceKind : uint16_t {
   kLockContended = 64,  // a = lock id.
   kKernelMark,          // Free-form kernel event: a, b are the kernel's.
   kSyscall,
-  kIpcSend,
-  kIpcReceive,
+  kIpcSend,     // A message left its sender (an endpoint's: was delivered):
+                //   a = the sender's id, b = bytes.
+  kIpcReceive,  // A channel's message was taken: a = its sender's id, b = bytes.
   kPageFault,
 };
 

@@ -19,6 +19,7 @@
 #include "src/abi/ipc.h"
 #include "src/hal/atomic.h"
 #include "src/hal/time.h"
+#include "src/hal/trace.h"
 #include "src/hal/types.h"
 #include "src/ipc/ipc_stats.h"
 #include "src/ipc/message.h"
@@ -55,6 +56,7 @@ class AsyncChannel {
       return closed() ? Status::kPeerClosed : Status::kWouldBlock;
     }
     const hal::Nanoseconds now = hal::Now();
+    hal::TraceEvent(hal::TraceKind::kIpcReceive, out.sender, out.length);
     // Another CPU's clock may be a little behind the sender's.
     stats_.CountReceived(out.length, now > sent_at ? now - sent_at : 0);
     senders_.Notify();
@@ -121,6 +123,7 @@ class AsyncChannel {
 
   Status TrySendAdmitted(const Message& message) {
     VOS_RETURN_IF_ERROR(ring_.TrySend(message, hal::Now()));
+    hal::TraceEvent(hal::TraceKind::kIpcSend, message.sender, message.length);
     stats_.CountSent(message.length);
     receivers_.Notify();
     return Status::kOk;

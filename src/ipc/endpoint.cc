@@ -5,6 +5,7 @@
 
 #include "src/cap/transfer.h"
 #include "src/hal/time.h"
+#include "src/hal/trace.h"
 #include "src/lib/assert.h"
 #include "src/mm/heap.h"
 #include "src/sched/scheduler.h"
@@ -141,6 +142,7 @@ void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
 bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
                              BulkBuffer* bulk, CapsIn* caps) {
   out = *sender.request;
+  hal::TraceEvent(hal::TraceKind::kIpcSend, out.sender, out.length);
   CopyBulk(sender.request_bulk, bulk);
   TransferCaps(sender.request_caps, caps);
   if (sender.reply == nullptr) {
@@ -162,6 +164,7 @@ Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& repl
   replies_.Remove(caller);
   if (!SleepingLocked(*caller)) return nullptr;  // Timed out just now.
   *caller->reply = reply;
+  hal::TraceEvent(hal::TraceKind::kIpcSend, reply.sender, reply.length);
   CopyBulk(bulk, caller->reply_bulk);
   TransferCaps(caps, caller->reply_caps);
   return caller;
