@@ -11,8 +11,6 @@ using vos::Status;
 using vos::user::Args;
 namespace abi = vos::abi;
 
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
-
 // Every syscall that takes a token, with `token`: each must fail with
 // kBadHandle. Returns 0 or the number (from `first`) of the call that did not.
 int64_t ExpectBadHandleEverywhere(uint64_t token, uint64_t out, int64_t first) {

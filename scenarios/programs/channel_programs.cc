@@ -27,7 +27,6 @@ constexpr int64_t kCallFailed = 4;
 constexpr int64_t kChildFailed = 5;
 constexpr int64_t kBadArguments = 6;
 
-constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
 constexpr int64_t kPeerClosed = Code(vos::Status::kPeerClosed);
 constexpr int64_t kRateLimited = Code(vos::Status::kRateLimited);
 constexpr int64_t kPermissionDenied = Code(vos::Status::kPermissionDenied);

@@ -10,8 +10,6 @@ using vos::Status;
 using vos::abi::Syscall;
 using vos::user::Args;
 
-int64_t Code(Status status) { return static_cast<int64_t>(status); }
-
 // An address no user mapping can have: the kernel half.
 constexpr uint64_t kKernelAddress = 0xffff'8000'0000'0000;
 constexpr uint64_t kUnmapped = 0x7000'0000;

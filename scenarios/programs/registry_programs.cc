@@ -28,8 +28,6 @@ constexpr int64_t kChildFailed = 5;
 constexpr int64_t kBadArguments = 6;
 constexpr int64_t kNeverFound = 7;
 
-constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
-
 constexpr char kName[] = "echo";
 constexpr uint64_t kNameSize = sizeof(kName) - 1;
 constexpr uint64_t kNameAt = kScratch + 8192;

@@ -12,8 +12,6 @@ using vos::user::Args;
 namespace abi = vos::abi;
 namespace user = vos::user;
 
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
-
 // revoke_victim's codes besides the error that ended its use.
 constexpr int64_t kNeverWorked = 100;
 constexpr int64_t kNeverRevoked = 101;

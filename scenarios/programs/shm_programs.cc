@@ -29,8 +29,6 @@ constexpr int64_t kCallFailed = 4;
 constexpr int64_t kChildFailed = 5;
 constexpr int64_t kBadArguments = 6;
 
-constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
-
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kSlotSize = 1024;
 constexpr uint64_t kMessageAt = kScratch + 8192;

@@ -8,6 +8,7 @@
 #include "src/abi/syscall.h"
 #include "src/abi/user_runtime.h"
 #include "src/abi/user_syscalls.h"
+#include "src/lib/status.h"
 
 namespace programs {
 
@@ -20,6 +21,9 @@ inline uint64_t Arg(vos::user::Args args, size_t index) {
   vos::user::Load(args.address + index * sizeof(uint64_t), &value, sizeof(value));
   return value;
 }
+
+// A status as a syscall returns it.
+constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
 
 // One uint64_t of user memory (shared by the process's threads).
 inline uint64_t Get64(uint64_t address) {
