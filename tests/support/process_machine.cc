@@ -12,6 +12,7 @@
 #include "scenarios/programs/catalog.h"
 #include "sim/program_run.h"
 #include "src/hal/interrupts.h"
+#include "src/ipc/endpoint.h"
 #include "src/mm/address_space.h"
 #include "src/proc/process_manager.h"
 
@@ -70,6 +71,15 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
 
 }  // namespace
 
+ProcessMachine MakeProcessMachine(uint32_t cpus, uint64_t seed,
+                                  std::span<const vos::Program> programs) {
+  ProcessMachine machine;
+  machine.scheduled.cpus = cpus;
+  machine.scheduled.seed = seed;
+  machine.programs = programs;
+  return machine;
+}
+
 ProcessRunSummary RunProcesses(const ProcessMachine& machine, std::function<void()> body) {
   int fds[2];
   ProcessRunSummary summary;
@@ -120,6 +130,39 @@ vos::abi::ExitStatus Reap(vos::ProcessId child) {
     EXPECT_EQ(reaped->value, child.value);
   }
   return status;
+}
+
+vos::Result<vos::ProcessId> SpawnGranting(const std::string& name,
+                                          std::initializer_list<uint64_t> args,
+                                          std::initializer_list<vos::Token> grants) {
+  const std::vector<uint64_t> values(args);
+  const std::vector<vos::Token> tokens(grants);
+  return vos::ProcessManager::Spawn(vos::ProcessManager::InitProcess(), name.data(), name.size(),
+                                    values.data(), values.size() * sizeof(uint64_t), nullptr,
+                                    tokens);
+}
+
+vos::CapabilitySpace& InitCapabilities() {
+  return vos::ProcessManager::InitProcess()->capabilities();
+}
+
+vos::Token InitEndpoint() {
+  vos::Result<vos::ObjectRef<vos::Endpoint>> endpoint = vos::Endpoint::Create();
+  EXPECT_TRUE(endpoint.ok());
+  vos::Result<vos::Token> token =
+      InitCapabilities().Insert(**endpoint, static_cast<vos::Rights>(vos::abi::kEndpointRights));
+  EXPECT_TRUE(token.ok());
+  return *token;
+}
+
+void ExpectExit(vos::ProcessId process, vos::abi::ExitReason reason, int64_t code) {
+  const vos::abi::ExitStatus status = Reap(process);
+  EXPECT_EQ(status.reason, reason);
+  EXPECT_EQ(status.code, code);
+}
+
+void ExpectExitedWith(vos::ProcessId process, int64_t code) {
+  ExpectExit(process, vos::abi::ExitReason::kExited, code);
 }
 
 }  // namespace testing_support

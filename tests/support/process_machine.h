@@ -14,6 +14,8 @@
 
 #include "sim/machine.h"
 #include "src/abi/syscall.h"
+#include "src/cap/capability_space.h"
+#include "src/cap/token.h"
 #include "src/proc/process.h"
 #include "src/proc/program_catalog.h"
 #include "tests/support/scheduled_machine.h"
@@ -29,6 +31,11 @@ struct ProcessMachine {
   // The programs processes may be spawned from; empty: the catalog.
   std::span<const vos::Program> programs;
 };
+
+// A machine of `cpus` CPUs seeded with `seed` whose processes are spawned
+// from `programs` (empty: the catalog).
+ProcessMachine MakeProcessMachine(uint32_t cpus, uint64_t seed = 1,
+                                  std::span<const vos::Program> programs = {});
 
 // What a run in the child reports.
 struct ProcessRunSummary {
@@ -50,6 +57,18 @@ vos::Result<vos::ProcessId> Spawn(const std::string& name,
 // Inside a run: reaps `child` (any child for ProcessId{}); fails the test and
 // returns a status with code -999 if that fails.
 vos::abi::ExitStatus Reap(vos::ProcessId child = {});
+
+// Inside a run: like Spawn, and the child gets copies of init's `grants`.
+vos::Result<vos::ProcessId> SpawnGranting(const std::string& name,
+                                          std::initializer_list<uint64_t> args,
+                                          std::initializer_list<vos::Token> grants);
+// Inside a run: init's capability space.
+vos::CapabilitySpace& InitCapabilities();
+// Inside a run: a new endpoint with all its rights in init's space.
+vos::Token InitEndpoint();
+// Inside a run: reaps `process` and expects it to have ended so.
+void ExpectExit(vos::ProcessId process, vos::abi::ExitReason reason, int64_t code);
+void ExpectExitedWith(vos::ProcessId process, int64_t code);
 
 }  // namespace testing_support
 

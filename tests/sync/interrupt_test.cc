@@ -15,55 +15,39 @@
 #include "src/sync/semaphore.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
+#include "tests/sync/mutex_threads.h"
 
 namespace vos {
 namespace {
 
 using testing_support::ExpectPoweredOff;
+using testing_support::MutexHolder;
 using testing_support::RunScheduled;
+using testing_support::StartHolder;
+using testing_support::StartLocker;
 using testing_support::StartThread;
-
-ThreadOptions WithPriority(Priority priority) {
-  ThreadOptions options;
-  options.priority = priority;
-  return options;
-}
+using testing_support::TimedLocker;
 
 TEST(InterruptTest, AnInterruptedMutexWaiterWithdrawsItsBoost) {
   testing_support::ScheduledMachine machine{
       .cpus = 2, .body_priority = MakePriority(PriorityClass::kRealTime, 15)};
   ExpectPoweredOff(RunScheduled(machine, [] {
-    static Mutex* mutex;
-    static std::atomic<bool> holds{false}, release{false};
-    static Status interrupted = Status::kOk;
-    Mutex local;
-    mutex = &local;
-    Thread* low = StartThread(
-        [](void*) {
-          mutex->Lock();
-          holds.store(true);
-          while (!release.load()) Scheduler::SleepFor(1'000);
-          mutex->Unlock();
-        },
-        nullptr, WithPriority(MakePriority(PriorityClass::kNormal, 1)));
-    while (!holds.load()) Scheduler::SleepFor(1'000);
-    Thread* high = StartThread(
-        [](void*) {
-          interrupted = mutex->LockUntil(kNoDeadline);
-          if (interrupted == Status::kOk) mutex->Unlock();
-        },
-        nullptr, WithPriority(MakePriority(PriorityClass::kRealTime, 1)));
+    Mutex mutex;
+    MutexHolder holder{.mutex = &mutex};
+    Thread* low = StartHolder(holder);
+    TimedLocker locker{.mutex = &mutex};
+    Thread* high = StartLocker(locker, MakePriority(PriorityClass::kRealTime, 1));
     Scheduler::SleepFor(10'000);
     ASSERT_EQ(high->state(), ThreadState::kBlocked);
     EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kRealTime, 1));
     WaitQueue::Interrupt(high);
     EXPECT_TRUE(Scheduler::Join(high->id()).ok());
-    EXPECT_EQ(interrupted, Status::kInterrupted);
+    EXPECT_EQ(locker.result, Status::kInterrupted);
     EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kNormal, 1));
-    EXPECT_EQ(mutex->owner(), low);
-    release.store(true);
+    EXPECT_EQ(mutex.owner(), low);
+    holder.release.store(true);
     EXPECT_TRUE(Scheduler::Join(low->id()).ok());
-    EXPECT_EQ(mutex->owner(), nullptr);
+    EXPECT_EQ(mutex.owner(), nullptr);
   }));
 }
 

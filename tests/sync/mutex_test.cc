@@ -12,20 +12,20 @@
 #include "src/sched/scheduler.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
+#include "tests/sync/mutex_threads.h"
 
 namespace vos {
 namespace {
 
 using testing_support::ExpectPoweredOff;
+using testing_support::MutexHolder;
 using testing_support::RunScheduled;
 using testing_support::Spin;
+using testing_support::StartHolder;
+using testing_support::StartLocker;
 using testing_support::StartThread;
-
-ThreadOptions WithPriority(Priority priority) {
-  ThreadOptions options;
-  options.priority = priority;
-  return options;
-}
+using testing_support::TimedLocker;
+using testing_support::WithPriority;
 
 TEST(MutexTest, ExcludesUnderContentionOnEightCpus) {
   constexpr int kThreads = 32;
@@ -231,43 +231,24 @@ TEST(MutexTest, ATimedOutWaiterWithdrawsItsBoost) {
   testing_support::ScheduledMachine machine{
       .cpus = 2, .body_priority = MakePriority(PriorityClass::kRealTime, 15)};
   ExpectPoweredOff(RunScheduled(machine, [] {
-    static Mutex* mutex;
-    static std::atomic<bool> holds{false}, release{false};
-    static Status timed_out = Status::kOk, later = Status::kTimedOut;
-    Mutex local;
-    mutex = &local;
-    Thread* low = StartThread(
-        [](void*) {
-          mutex->Lock();
-          holds.store(true);
-          while (!release.load()) Scheduler::SleepFor(1'000);
-          mutex->Unlock();
-        },
-        nullptr, WithPriority(MakePriority(PriorityClass::kNormal, 1)));
-    while (!holds.load()) Scheduler::SleepFor(1'000);
-    Thread* high = StartThread(
-        [](void*) {
-          timed_out = mutex->LockUntil(hal::Now() + 20'000);
-          if (timed_out == Status::kOk) mutex->Unlock();
-        },
-        nullptr, WithPriority(MakePriority(PriorityClass::kRealTime, 1)));
+    Mutex mutex;
+    MutexHolder holder{.mutex = &mutex};
+    Thread* low = StartHolder(holder);
+    TimedLocker impatient{.mutex = &mutex, .timeout = 20'000};
+    Thread* high = StartLocker(impatient, MakePriority(PriorityClass::kRealTime, 1));
     Scheduler::SleepFor(10'000);
     EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kRealTime, 1));
     EXPECT_TRUE(Scheduler::Join(high->id()).ok());
-    EXPECT_EQ(timed_out, Status::kTimedOut);
+    EXPECT_EQ(impatient.result, Status::kTimedOut);
     EXPECT_EQ(low->effective_priority(), MakePriority(PriorityClass::kNormal, 1));
-    EXPECT_EQ(mutex->owner(), low);
-    Thread* patient = StartThread(
-        [](void*) {
-          later = mutex->LockUntil(hal::Now() + 10'000'000);
-          if (later == Status::kOk) mutex->Unlock();
-        },
-        nullptr, WithPriority(MakePriority(PriorityClass::kRealTime, 2)));
+    EXPECT_EQ(mutex.owner(), low);
+    TimedLocker patient{.mutex = &mutex, .timeout = 10'000'000, .result = Status::kTimedOut};
+    Thread* later = StartLocker(patient, MakePriority(PriorityClass::kRealTime, 2));
     Scheduler::SleepFor(10'000);
-    release.store(true);
-    for (Thread* thread : {patient, low}) EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
-    EXPECT_EQ(later, Status::kOk);
-    EXPECT_EQ(mutex->owner(), nullptr);
+    holder.release.store(true);
+    for (Thread* thread : {later, low}) EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
+    EXPECT_EQ(patient.result, Status::kOk);
+    EXPECT_EQ(mutex.owner(), nullptr);
   }));
 }
 

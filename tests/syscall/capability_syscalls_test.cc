@@ -19,16 +19,11 @@ namespace vos {
 namespace {
 
 using abi::ExitReason;
+using testing_support::InitCapabilities;
+using testing_support::MakeProcessMachine;
 using testing_support::ProcessMachine;
 using testing_support::Reap;
 using testing_support::RunProcesses;
-
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  return machine;
-}
 
 // Spawns `name` under init with init's capability to it in `token` and
 // copies of `grants` for the child.
@@ -37,8 +32,6 @@ Result<ProcessId> SpawnFromInit(const char* name, Token* token,
   return ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name), nullptr,
                                0, token, grants);
 }
-
-CapabilitySpace& InitCapabilities() { return ProcessManager::InitProcess()->capabilities(); }
 
 uint32_t References(Token token) {
   Result<ObjectRef<ProcessObject>> object =
@@ -49,7 +42,7 @@ uint32_t References(Token token) {
 
 TEST(CapabilitySyscallsTest, BadTokensGetTheDocumentedErrors) {
   for (uint32_t cpus : {1u, 4u}) {
-    RunProcesses(Machine(cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus), [] {
       Result<ProcessId> abuse = testing_support::Spawn("cap_abuse");
       ASSERT_TRUE(abuse.ok());
       const abi::ExitStatus status = Reap(*abuse);
@@ -60,7 +53,7 @@ TEST(CapabilitySyscallsTest, BadTokensGetTheDocumentedErrors) {
 }
 
 TEST(CapabilitySyscallsTest, SpawnGivesTheParentAFullProcessCapability) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Token token = kInvalidToken;
     Result<ProcessId> sleeper = SpawnFromInit("sleeper", &token);
     ASSERT_TRUE(sleeper.ok());
@@ -89,7 +82,7 @@ TEST(CapabilitySyscallsTest, SpawnGivesTheParentAFullProcessCapability) {
 
 TEST(CapabilitySyscallsTest, RevokingRemovesTheCopyAChildHolds) {
   for (bool revoke_root : {false, true}) {
-    RunProcesses(Machine(2), [revoke_root] {
+    RunProcesses(MakeProcessMachine(2), [revoke_root] {
       Token sleeper_token = kInvalidToken;
       Result<ProcessId> sleeper = SpawnFromInit("sleeper", &sleeper_token);
       ASSERT_TRUE(sleeper.ok());
@@ -123,7 +116,7 @@ TEST(CapabilitySyscallsTest, RevokingRemovesTheCopyAChildHolds) {
 }
 
 TEST(CapabilitySyscallsTest, GrantsNeedTheGrantRight) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1), [] {
     Token sleeper_token = kInvalidToken;
     Result<ProcessId> sleeper = SpawnFromInit("sleeper", &sleeper_token);
     ASSERT_TRUE(sleeper.ok());
@@ -143,7 +136,7 @@ TEST(CapabilitySyscallsTest, GrantsNeedTheGrantRight) {
 }
 
 TEST(CapabilitySyscallsTest, AProcessesCapabilitiesGoWhenItEnds) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Token sleeper_token = kInvalidToken;
     Result<ProcessId> sleeper = SpawnFromInit("sleeper", &sleeper_token);
     ASSERT_TRUE(sleeper.ok());
@@ -162,7 +155,7 @@ TEST(CapabilitySyscallsTest, AProcessesCapabilitiesGoWhenItEnds) {
 }
 
 TEST(CapabilitySyscallsTest, AProcessMayKillItselfWithTokenZero) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1), [] {
     Result<ProcessId> process = testing_support::Spawn("kill_self", {5});
     ASSERT_TRUE(process.ok());
     const abi::ExitStatus status = Reap(*process);
@@ -172,7 +165,7 @@ TEST(CapabilitySyscallsTest, AProcessMayKillItselfWithTokenZero) {
 }
 
 TEST(CapabilitySyscallsTest, CapabilityQuotaFailsSpawnCleanly) {
-  ProcessMachine machine = Machine(1);
+  ProcessMachine machine = MakeProcessMachine(1);
   machine.limits.max_capabilities = 2;
   RunProcesses(machine, [] {
     Token tokens[3] = {kInvalidToken, kInvalidToken, kInvalidToken};
@@ -194,7 +187,7 @@ TEST(CapabilitySyscallsTest, CapabilityQuotaFailsSpawnCleanly) {
 }
 
 TEST(CapabilitySyscallsTest, ThreadCreateFailsCleanlyAtTheCapabilityQuota) {
-  ProcessMachine machine = Machine(2);
+  ProcessMachine machine = MakeProcessMachine(2);
   machine.limits.max_capabilities = 4;
   RunProcesses(machine, [] {
     // The fifth thread's token does not fit: thread_create fails, storm

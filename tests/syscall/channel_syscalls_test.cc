@@ -20,15 +20,15 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::Code;
 using programs::Get64;
 using programs::kScratch;
 using programs::Put;
 using programs::SpawnGranting;
-using testing_support::ProcessMachine;
+using testing_support::ExpectExitedWith;
+using testing_support::MakeProcessMachine;
 using testing_support::Reap;
 using testing_support::RunProcesses;
-
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
 
 constexpr uint64_t kBuffer = kScratch + 8192;
 constexpr uint64_t kSenderAt = kBuffer + 256;
@@ -187,22 +187,8 @@ const std::array<Program, 4>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1, bool catalog = false) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  if (!catalog) machine.programs = Programs();
-  return machine;
-}
-
-void ExpectExitedWith(ProcessId process, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
-  EXPECT_EQ(status.code, code);
-}
-
 TEST(ChannelSyscallsTest, BadTokensWrongTypesMissingRightsAndBuffersAreRejected) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
     Result<ProcessId> abuse = testing_support::Spawn("chan_abuse");
     ASSERT_TRUE(abuse.ok());
     ExpectExitedWith(*abuse, 0);
@@ -210,7 +196,7 @@ TEST(ChannelSyscallsTest, BadTokensWrongTypesMissingRightsAndBuffersAreRejected)
 }
 
 TEST(ChannelSyscallsTest, SendsOverTheRateLimitReturnRateLimited) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1, 1, Programs()), [] {
     for (uint64_t burst : {1, 4}) {
       Result<ProcessId> rate = testing_support::Spawn("chan_rate", {burst});
       ASSERT_TRUE(rate.ok());
@@ -222,7 +208,7 @@ TEST(ChannelSyscallsTest, SendsOverTheRateLimitReturnRateLimited) {
 TEST(ChannelSyscallsTest, OwnerDeathWakesBlockedReceiverAndSender) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus, cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus, cpus, Programs()), [] {
       Result<ProcessId> owner = testing_support::Spawn("chan_owner");
       ASSERT_TRUE(owner.ok());
       // The owner and its two orphaned children, in any order.
@@ -238,7 +224,7 @@ TEST(ChannelSyscallsTest, OwnerDeathWakesBlockedReceiverAndSender) {
 TEST(ChannelSyscallsTest, ProducersAndConsumersExactlyOnceInOrderOnFourCpus) {
   for (uint64_t seed : {1, 2}) {
     SCOPED_TRACE(seed);
-    RunProcesses(Machine(4, seed, /*catalog=*/true), [] {
+    RunProcesses(MakeProcessMachine(4, seed), [] {
       KernelIpcTotals().Reset();
       Result<ProcessId> run = testing_support::Spawn("producer_consumer", {3, 2, 40});
       ASSERT_TRUE(run.ok());
@@ -256,7 +242,7 @@ TEST(ChannelSyscallsTest, ProducersAndConsumersExactlyOnceInOrderOnFourCpus) {
 }
 
 TEST(ChannelSyscallsTest, StatisticsAgreeWithWhatWasSentAndReceived) {
-  RunProcesses(Machine(2, 1, /*catalog=*/true), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Result<ProcessId> reader = testing_support::Spawn("channel_stats_reader", {40});
     ASSERT_TRUE(reader.ok());
     ExpectExitedWith(*reader, 0);

@@ -21,11 +21,13 @@ namespace vos {
 namespace {
 
 using programs::Arg;
-using testing_support::ProcessMachine;
-using testing_support::Reap;
+using programs::Code;
+using testing_support::ExpectExitedWith;
+using testing_support::InitEndpoint;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
+using testing_support::SpawnGranting;
 
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
 constexpr uint64_t kBuffer = abi::kUserDataBase + abi::kMaxArgsSize;
 constexpr uint32_t kMax = abi::kMaxRegisterIpc;
 
@@ -151,41 +153,9 @@ const std::array<Program, 4>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  machine.programs = Programs();
-  return machine;
-}
-
-Token InitEndpoint() {
-  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create();
-  EXPECT_TRUE(endpoint.ok());
-  Result<Token> token = ProcessManager::InitProcess()->capabilities().Insert(
-      **endpoint, static_cast<Rights>(abi::kEndpointRights));
-  EXPECT_TRUE(token.ok());
-  return *token;
-}
-
-Result<ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
-                                std::initializer_list<Token> grants) {
-  const std::vector<uint64_t> values(args);
-  const std::vector<Token> tokens(grants);
-  return ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name),
-                               values.data(), values.size() * sizeof(uint64_t), nullptr,
-                               tokens);
-}
-
-void ExpectExitedWith(ProcessId process, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
-  EXPECT_EQ(status.code, code);
-}
-
 // Three register clients of one register server.
 void RunCallReply(uint32_t cpus, uint64_t seed) {
-  RunProcesses(Machine(cpus, seed), [] {
+  RunProcesses(MakeProcessMachine(cpus, seed, Programs()), [] {
     constexpr uint64_t kClients = 3;
     constexpr uint64_t kCalls = kMax + 1;  // Every length once.
     const Token endpoint = InitEndpoint();
@@ -217,7 +187,7 @@ TEST(IpcFastSyscallsTest, RegisterCallsBetweenProcessesOnFourCpus) {
 TEST(IpcFastSyscallsTest, BufferCallerAndRegisterServerShareAnEndpoint) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
       const Token endpoint = InitEndpoint();
       Result<ProcessId> server = SpawnGranting("regs_echo_server", {1}, {endpoint});
       Result<ProcessId> client = SpawnGranting("buffer_client", {}, {endpoint});
@@ -230,7 +200,7 @@ TEST(IpcFastSyscallsTest, BufferCallerAndRegisterServerShareAnEndpoint) {
 }
 
 TEST(IpcFastSyscallsTest, BadTokensRightsLengthsAndHandlesAreRejected) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1, 1, Programs()), [] {
     CapabilitySpace& init = ProcessManager::InitProcess()->capabilities();
     const Token full = InitEndpoint();
     Result<Token> send_only = init.Derive(full, rights::kEndpointSend | Rights::kGrant);

@@ -11,7 +11,6 @@
 #include "scenarios/programs/user_helpers.h"
 #include "src/abi/syscall.h"
 #include "src/abi/user_syscalls.h"
-#include "src/ipc/endpoint.h"
 #include "src/proc/process_manager.h"
 #include "tests/support/process_machine.h"
 
@@ -19,11 +18,12 @@ namespace vos {
 namespace {
 
 using programs::Arg;
-using testing_support::ProcessMachine;
-using testing_support::Reap;
+using programs::Code;
+using testing_support::ExpectExitedWith;
+using testing_support::InitEndpoint;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
-
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
+using testing_support::SpawnGranting;
 
 // Where programs keep their messages: after the arguments.
 constexpr uint64_t kFirstBuffer = abi::kUserDataBase + abi::kMaxArgsSize;
@@ -225,51 +225,18 @@ const std::array<Program, 5>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  machine.programs = Programs();
-  return machine;
-}
-
-// A new endpoint in init's space with `rights`: its token.
-Token InitEndpoint() {
-  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create();
-  EXPECT_TRUE(endpoint.ok());
-  Result<Token> token = ProcessManager::InitProcess()->capabilities().Insert(
-      **endpoint, static_cast<Rights>(abi::kEndpointRights));
-  EXPECT_TRUE(token.ok());
-  return *token;
-}
-
-Result<ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
-                                Token grant) {
-  const std::vector<uint64_t> values(args);
-  const Token grants[] = {grant};
-  return ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name),
-                               values.data(), values.size() * sizeof(uint64_t), nullptr,
-                               grants);
-}
-
-void ExpectExitedWith(ProcessId process, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
-  EXPECT_EQ(status.code, code);
-}
-
 // Three clients of one server: `size`-byte calls.
 void RunCallReply(uint32_t cpus, uint32_t size, uint64_t seed) {
-  RunProcesses(Machine(cpus, seed), [size] {
+  RunProcesses(MakeProcessMachine(cpus, seed, Programs()), [size] {
     constexpr uint64_t kClients = 3;
     constexpr uint64_t kCalls = 20;
     const Token endpoint = InitEndpoint();
     Result<ProcessId> server =
-        SpawnGranting("ipc_echo_server", {kClients * kCalls}, endpoint);
+        SpawnGranting("ipc_echo_server", {kClients * kCalls}, {endpoint});
     ASSERT_TRUE(server.ok());
     std::vector<ProcessId> clients;
     for (uint64_t c = 0; c < kClients; ++c) {
-      Result<ProcessId> client = SpawnGranting("ipc_client", {kCalls, size}, endpoint);
+      Result<ProcessId> client = SpawnGranting("ipc_client", {kCalls, size}, {endpoint});
       ASSERT_TRUE(client.ok());
       clients.push_back(*client);
     }
@@ -297,10 +264,10 @@ TEST(IpcSyscallsTest, FourKibCallsBetweenProcessesOnOneAndFourCpus) {
 TEST(IpcSyscallsTest, CapabilitiesRideAlongCopiedOrMoved) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
       const Token endpoint = InitEndpoint();
-      Result<ProcessId> server = SpawnGranting("ipc_cap_server", {}, endpoint);
-      Result<ProcessId> client = SpawnGranting("ipc_cap_client", {}, endpoint);
+      Result<ProcessId> server = SpawnGranting("ipc_cap_server", {}, {endpoint});
+      Result<ProcessId> client = SpawnGranting("ipc_cap_client", {}, {endpoint});
       ASSERT_TRUE(server.ok() && client.ok());
       ExpectExitedWith(*client, 0);
       ExpectExitedWith(*server, 0);
@@ -310,7 +277,7 @@ TEST(IpcSyscallsTest, CapabilitiesRideAlongCopiedOrMoved) {
 }
 
 TEST(IpcSyscallsTest, BadTokensRightsSizesAndBuffersAreRejected) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
     const Token endpoint = InitEndpoint();
     Result<Token> send_only = ProcessManager::InitProcess()->capabilities().Derive(
         endpoint, rights::kEndpointSend | Rights::kGrant);

@@ -29,12 +29,11 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::Code;
 using programs::kScratch;
 using programs::SpawnGranting;
-using testing_support::ProcessMachine;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
-
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
 
 // Message buffers, clear of the scratch area SpawnGranting uses.
 constexpr uint64_t kRequest = kScratch + 8192;
@@ -204,14 +203,6 @@ const std::array<Program, 7>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  machine.programs = Programs();
-  return machine;
-}
-
 // Runs `body` on 1 CPU and on 4 CPUs with three seeds.
 template <typename Body>
 void OnOneAndFourCpus(Body body) {
@@ -221,15 +212,12 @@ void OnOneAndFourCpus(Body body) {
   } runs[] = {{1, 1}, {4, 1}, {4, 2}, {4, 3}};
   for (const auto& run : runs) {
     SCOPED_TRACE(testing::Message() << run.cpus << " CPUs, seed " << run.seed);
-    RunProcesses(Machine(run.cpus, run.seed), body);
+    RunProcesses(MakeProcessMachine(run.cpus, run.seed, Programs()), body);
   }
 }
 
 ProcessId SpawnProgram(const char* name, std::initializer_list<uint64_t> args = {}) {
-  const std::vector<uint64_t> values(args);
-  Result<ProcessId> spawned =
-      ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name),
-                            values.data(), values.size() * sizeof(uint64_t));
+  Result<ProcessId> spawned = testing_support::Spawn(name, args);
   EXPECT_TRUE(spawned.ok());
   return spawned.ok() ? *spawned : ProcessId{};
 }

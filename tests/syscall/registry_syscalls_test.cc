@@ -18,13 +18,13 @@
 namespace vos {
 namespace {
 
+using programs::Code;
 using programs::kScratch;
 using programs::Put;
-using testing_support::ProcessMachine;
-using testing_support::Reap;
+using testing_support::ExpectExitedWith;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
 constexpr uint64_t kNameAt = kScratch + 8192;
 constexpr uint64_t kLongAt = kNameAt + 128;
 constexpr uint64_t kBuffer = kLongAt + 128;
@@ -127,22 +127,8 @@ const std::array<Program, 2>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1, bool catalog = false) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  if (!catalog) machine.programs = Programs();
-  return machine;
-}
-
-void ExpectExitedWith(ProcessId process, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
-  EXPECT_EQ(status.code, code);
-}
-
 TEST(RegistrySyscallsTest, BadNamesTokensTypesAndRightsAreRejected) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
     Result<ProcessId> abuse = testing_support::Spawn("reg_abuse");
     ASSERT_TRUE(abuse.ok());
     ExpectExitedWith(*abuse, 0);
@@ -151,7 +137,7 @@ TEST(RegistrySyscallsTest, BadNamesTokensTypesAndRightsAreRejected) {
 }
 
 TEST(RegistrySyscallsTest, NamesGoWhenTheirRegistrantDies) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
     Result<ProcessId> holder = testing_support::Spawn("reg_holder");
     ASSERT_TRUE(holder.ok());
     ExpectExitedWith(*holder, 0);
@@ -165,7 +151,7 @@ TEST(RegistrySyscallsTest, NamesGoWhenTheirRegistrantDies) {
 TEST(RegistrySyscallsTest, ClientsFindTheServerByNameAndCallIt) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus, cpus, /*catalog=*/true), [] {
+    RunProcesses(MakeProcessMachine(cpus, cpus), [] {
       Result<ProcessId> service = testing_support::Spawn("registry_service", {3, 10});
       ASSERT_TRUE(service.ok());
       ExpectExitedWith(*service, 0);

@@ -21,14 +21,14 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::Code;
 using programs::kScratch;
 using programs::Set64;
 using programs::SpawnGranting;
-using testing_support::ProcessMachine;
-using testing_support::Reap;
+using testing_support::ExpectExitedWith;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
 constexpr uint64_t kOut = kScratch + 8192;
 
 // shm_abuse: every misuse gets its documented error; the mapping table
@@ -149,13 +149,6 @@ const std::array<Program, 4>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, bool catalog = false) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  if (!catalog) machine.programs = Programs();
-  return machine;
-}
-
 // Frames in use outside the kernel heap (which keeps the pages it grew).
 uint64_t FramesUsed() {
   uint64_t used = 0;
@@ -165,14 +158,8 @@ uint64_t FramesUsed() {
   return used - KernelHeap().stats().pages;
 }
 
-void ExpectExitedWith(ProcessId process, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, abi::ExitReason::kExited);
-  EXPECT_EQ(status.code, code);
-}
-
 TEST(ShmSyscallsTest, BadArgumentsTokensAndRightsAreRejected) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
     Result<ProcessId> abuse = testing_support::Spawn("shm_abuse");
     ASSERT_TRUE(abuse.ok());
     ExpectExitedWith(*abuse, 0);
@@ -182,7 +169,7 @@ TEST(ShmSyscallsTest, BadArgumentsTokensAndRightsAreRejected) {
 TEST(ShmSyscallsTest, ReadOnlyCapabilityGivesNoWayToWriteAndDeathFreesTheFrames) {
   for (uint32_t cpus : {1u, 3u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
       const uint64_t before = FramesUsed();
       Result<ProcessId> creator = testing_support::Spawn("shm_creator");
       ASSERT_TRUE(creator.ok());
@@ -194,7 +181,7 @@ TEST(ShmSyscallsTest, ReadOnlyCapabilityGivesNoWayToWriteAndDeathFreesTheFrames)
 }
 
 TEST(ShmSyscallsTest, SealedRegionsRefuseProtectAndClone) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1, 1, Programs()), [] {
     Result<ObjectRef<SharedMemory>> memory = SharedMemory::Create(2);
     ASSERT_TRUE(memory.ok());
     AddressSpace space;
@@ -221,7 +208,7 @@ TEST(ShmSyscallsTest, SealedRegionsRefuseProtectAndClone) {
 TEST(ShmSyscallsTest, StreamThroughSharedMemoryBetweenProcesses) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus, /*catalog=*/true), [] {
+    RunProcesses(MakeProcessMachine(cpus), [] {
       Result<ProcessId> stream = testing_support::Spawn("shm_stream", {2, 40});
       ASSERT_TRUE(stream.ok());
       ExpectExitedWith(*stream, 0);

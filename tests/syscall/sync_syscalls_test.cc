@@ -24,14 +24,15 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::Code;
 using programs::Get64;
 using programs::kScratch;
 using programs::Set64;
-using testing_support::ProcessMachine;
-using testing_support::Reap;
+using testing_support::ExpectExit;
+using testing_support::InitCapabilities;
+using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
-
-constexpr int64_t Code(Status status) { return static_cast<int64_t>(status); }
+using testing_support::SpawnGranting;
 
 // Results a helper thread leaves for the main thread (thread exit codes are
 // not kept).
@@ -220,16 +221,6 @@ const std::array<Program, 4>& Programs() {
   return programs;
 }
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  machine.programs = Programs();
-  return machine;
-}
-
-CapabilitySpace& InitCapabilities() { return ProcessManager::InitProcess()->capabilities(); }
-
 template <typename T>
 Token InsertIntoInit(Result<ObjectRef<T>> object) {
   EXPECT_TRUE(object.ok());
@@ -238,25 +229,10 @@ Token InsertIntoInit(Result<ObjectRef<T>> object) {
   return *token;
 }
 
-Result<ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
-                                std::initializer_list<Token> grants) {
-  const std::vector<uint64_t> values(args);
-  const std::vector<Token> granted(grants);
-  return ProcessManager::Spawn(ProcessManager::InitProcess(), name, std::strlen(name),
-                               values.data(), values.size() * sizeof(uint64_t), nullptr,
-                               granted);
-}
-
-void ExpectExit(ProcessId process, abi::ExitReason reason, int64_t code) {
-  const abi::ExitStatus status = Reap(process);
-  EXPECT_EQ(status.reason, reason);
-  EXPECT_EQ(status.code, code);
-}
-
 TEST(SyncSyscallsTest, MisuseGetsTheDocumentedErrors) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(Machine(cpus), [] {
+    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
       Result<ProcessId> abuse = testing_support::Spawn("sync_abuse");
       ASSERT_TRUE(abuse.ok());
       ExpectExit(*abuse, abi::ExitReason::kExited, 0);
@@ -266,7 +242,7 @@ TEST(SyncSyscallsTest, MisuseGetsTheDocumentedErrors) {
 
 TEST(SyncSyscallsTest, AThreadThatExitsHoldingALockReleasesIt) {
   for (uint64_t seed : {1, 2}) {
-    RunProcesses(Machine(2, seed), [] {
+    RunProcesses(MakeProcessMachine(2, seed, Programs()), [] {
       Result<ProcessId> program = testing_support::Spawn("thread_exit_holding");
       ASSERT_TRUE(program.ok());
       ExpectExit(*program, abi::ExitReason::kExited, 0);
@@ -277,7 +253,7 @@ TEST(SyncSyscallsTest, AThreadThatExitsHoldingALockReleasesIt) {
 // kind 0: a mutex; 1: a rw lock. The holder is killed while a second
 // process waits for the lock without a deadline: the waiter gets it.
 void RunKilledHolder(uint64_t kind, uint32_t cpus) {
-  RunProcesses(Machine(cpus), [kind] {
+  RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [kind] {
     Result<ObjectRef<MutexObject>> mutex = MutexObject::Create();
     Result<ObjectRef<RwLockObject>> rw = RwLockObject::Create();
     Result<ObjectRef<SemaphoreObject>> signal = SemaphoreObject::Create(0);

@@ -13,20 +13,13 @@ namespace vos {
 namespace {
 
 using abi::ExitReason;
-using testing_support::ProcessMachine;
+using testing_support::MakeProcessMachine;
 using testing_support::Reap;
 using testing_support::RunProcesses;
 using testing_support::Spawn;
 
-ProcessMachine Machine(uint32_t cpus, uint64_t seed = 1) {
-  ProcessMachine machine;
-  machine.scheduled.cpus = cpus;
-  machine.scheduled.seed = seed;
-  return machine;
-}
-
 TEST(SyscallTest, InvalidArgumentsReturnTheDocumentedErrors) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Result<ProcessId> abuse = Spawn("abuse");
     ASSERT_TRUE(abuse.ok());
     const abi::ExitStatus status = Reap(*abuse);
@@ -36,7 +29,7 @@ TEST(SyscallTest, InvalidArgumentsReturnTheDocumentedErrors) {
 }
 
 TEST(SyscallTest, ProcessAndThreadInfo) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Result<ProcessId> info = Spawn("info");
     ASSERT_TRUE(info.ok());
     const abi::ExitStatus status = Reap(*info);
@@ -46,7 +39,7 @@ TEST(SyscallTest, ProcessAndThreadInfo) {
 }
 
 TEST(SyscallTest, UserFaultKillsOnlyItsProcess) {
-  RunProcesses(Machine(2), [] {
+  RunProcesses(MakeProcessMachine(2), [] {
     Result<ProcessId> spinner = Spawn("spinner", {20'000});
     Result<ProcessId> unmapped = Spawn("faulter", {0x7000'0000});
     Result<ProcessId> null = Spawn("faulter", {0});
@@ -68,7 +61,7 @@ TEST(SyscallTest, UserFaultKillsOnlyItsProcess) {
 }
 
 TEST(SyscallTest, TimerPreemptsAUserThreadThatNeverTraps) {
-  RunProcesses(Machine(1), [] {
+  RunProcesses(MakeProcessMachine(1), [] {
     // One CPU: this kernel thread runs again only if the timer takes the
     // CPU away from the spinner, which never makes a syscall.
     Result<ProcessId> spinner = Spawn("spinner", {0});
@@ -97,9 +90,9 @@ void MixedWorkload() {
 }
 
 TEST(SyscallTest, SameSeedSameTrace) {
-  const auto first = RunProcesses(Machine(4, 7), MixedWorkload);
-  const auto second = RunProcesses(Machine(4, 7), MixedWorkload);
-  const auto other = RunProcesses(Machine(4, 8), MixedWorkload);
+  const auto first = RunProcesses(MakeProcessMachine(4, 7), MixedWorkload);
+  const auto second = RunProcesses(MakeProcessMachine(4, 7), MixedWorkload);
+  const auto other = RunProcesses(MakeProcessMachine(4, 8), MixedWorkload);
   ASSERT_TRUE(first.child_ok && second.child_ok && other.child_ok);
   EXPECT_EQ(first.trace_hash, second.trace_hash);
   EXPECT_EQ(first.trace_events, second.trace_events);
