@@ -38,6 +38,16 @@ bool CompareExchangeWord(std::atomic<T>& word, T& expected, T desired, std::memo
   }
 }
 
+// Adds `delta` to a statistics counter (relaxed; never an interleaving
+// point, so counting does not change the schedule).
+inline void AddToCounter(std::atomic<uint64_t>& counter, uint64_t delta) {
+  if constexpr (kOneHostThread) {
+    counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  } else {
+    counter.fetch_add(delta, std::memory_order_relaxed);
+  }
+}
+
 template <typename T>
 class Atomic {
  public:

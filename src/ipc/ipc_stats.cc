@@ -13,8 +13,8 @@ uint64_t LatencyHistogram::BucketCeiling(uint32_t bucket) {
 }
 
 void LatencyHistogram::Record(uint64_t nanoseconds) {
-  AddToCounter(buckets_[BucketOf(nanoseconds)], 1);
-  AddToCounter(sum_, nanoseconds);
+  hal::AddToCounter(buckets_[BucketOf(nanoseconds)], 1);
+  hal::AddToCounter(sum_, nanoseconds);
   uint64_t max = max_.load(std::memory_order_relaxed);
   while (nanoseconds > max &&
          !max_.compare_exchange_weak(max, nanoseconds, std::memory_order_relaxed)) {

@@ -20,15 +20,6 @@
 
 namespace vos {
 
-// Adds `delta` to a statistics counter.
-inline void AddToCounter(std::atomic<uint64_t>& counter, uint64_t delta) {
-  if constexpr (hal::kOneHostThread) {
-    counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  } else {
-    counter.fetch_add(delta, std::memory_order_relaxed);
-  }
-}
-
 class LatencyHistogram {
  public:
   static constexpr uint32_t kBuckets = abi::kLatencyBuckets;
@@ -72,7 +63,7 @@ class ChannelCounters {
   abi::ChannelStats Read() const;
 
  private:
-  static void Add(std::atomic<uint64_t>& counter, uint64_t delta) { AddToCounter(counter, delta); }
+  static void Add(std::atomic<uint64_t>& counter, uint64_t delta) { hal::AddToCounter(counter, delta); }
 
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> rate_limited_{0};

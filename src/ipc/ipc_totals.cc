@@ -24,26 +24,26 @@ IpcTotalsSnapshot::Latency IpcTotals::Histogram::Read() const {
 }
 
 void IpcTotals::AddChannel(const abi::ChannelStats& stats) {
-  AddToCounter(channels_, 1);
-  AddToCounter(channel_sent_, stats.sent);
-  AddToCounter(channel_received_, stats.received);
-  AddToCounter(channel_rate_limited_, stats.rate_limited);
-  AddToCounter(channel_bytes_, stats.bytes_sent);
+  hal::AddToCounter(channels_, 1);
+  hal::AddToCounter(channel_sent_, stats.sent);
+  hal::AddToCounter(channel_received_, stats.received);
+  hal::AddToCounter(channel_rate_limited_, stats.rate_limited);
+  hal::AddToCounter(channel_bytes_, stats.bytes_sent);
   for (uint32_t b = 0; b < abi::kLatencyBuckets; ++b) {
     if (stats.latency_buckets[b] != 0) {
-      AddToCounter(channel_latency_.buckets[b], stats.latency_buckets[b]);
+      hal::AddToCounter(channel_latency_.buckets[b], stats.latency_buckets[b]);
     }
   }
   channel_latency_.Raise(stats.latency_max_ns);
 }
 
 void IpcTotals::CountCall(uint64_t round_trip) {
-  AddToCounter(calls_, 1);
-  AddToCounter(call_latency_.buckets[LatencyHistogram::BucketOf(round_trip)], 1);
+  hal::AddToCounter(calls_, 1);
+  hal::AddToCounter(call_latency_.buckets[LatencyHistogram::BucketOf(round_trip)], 1);
   call_latency_.Raise(round_trip);
 }
 
-void IpcTotals::CountSend() { AddToCounter(sends_, 1); }
+void IpcTotals::CountSend() { hal::AddToCounter(sends_, 1); }
 
 IpcTotalsSnapshot IpcTotals::Read() const {
   IpcTotalsSnapshot out{};

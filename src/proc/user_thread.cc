@@ -1,9 +1,9 @@
 // The kernel side of a user thread: the run-until-trap loop.
+#include "src/hal/atomic.h"
 #include "src/hal/interrupts.h"
 #include "src/hal/trace.h"
 #include "src/hal/trap.h"
 #include "src/hal/user.h"
-#include "src/ipc/ipc_stats.h"
 #include "src/mm/address_space.h"
 #include "src/proc/process.h"
 #include "src/proc/process_manager.h"
@@ -35,14 +35,14 @@ void UserThreadMain(void* arg) {
         break;
       case hal::TrapKind::kSyscall:
         hal::InterruptsEnable();
-        AddToCounter(process.stats().syscalls, 1);  // No locked instruction in the sim.
+        hal::AddToCounter(process.stats().syscalls, 1);
         hal::TraceEvent(hal::TraceKind::kSyscall, trap.syscall.number, process.id().value);
         self->context_.return_value =
             static_cast<uint64_t>(DispatchSyscall(*self, trap.syscall));
         break;
       case hal::TrapKind::kPageFault:
         hal::InterruptsEnable();
-        process.stats().page_faults.fetch_add(1, std::memory_order_relaxed);
+        hal::AddToCounter(process.stats().page_faults, 1);
         hal::TraceEvent(hal::TraceKind::kPageFault, trap.fault.address, process.id().value);
         if (!process.space().HandleFault(trap.fault)) {
           ProcessManager::Exit(&process,
