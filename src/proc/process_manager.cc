@@ -9,7 +9,6 @@
 #include "src/hal/ipi.h"
 #include "src/hal/time.h"
 #include "src/hal/user.h"
-#include "src/ipc/endpoint.h"
 #include "src/lib/assert.h"
 #include "src/lib/spinlock.h"
 #include "src/mm/frame_page_source.h"
@@ -136,16 +135,18 @@ struct ProcessTree {
     --process->live_threads_;
   }
 
+  // A thread still being created (linked, not yet given its id and
+  // scheduler thread) is never found.
   static UserThread* FindThreadLocked(Process* process, ThreadId id) VOS_REQUIRES(ProcessTreeLock()) {
     for (UserThread* t = process->threads_; t != nullptr; t = t->next_) {
-      if (t->id_ == id) return t;
+      if (t->thread_ != nullptr && t->id_ == id) return t;
     }
     return nullptr;
   }
 
   // Sets the exit status (first caller wins) and wakes every thread of
-  // `process` that is blocked, so each notices and leaves: sleepers, and
-  // through WaitQueue::Interrupt every interruptible wait (IPC, channels,
+  // `process` that is blocked, so each notices and leaves: through
+  // WaitQueue::Interrupt every interruptible wait (sleep, IPC, channels,
   // sync objects), now or later.
   static void ExitLocked(Process* process, const abi::ExitStatus& status)
       VOS_REQUIRES(ProcessTreeLock()) {
@@ -156,11 +157,6 @@ struct ProcessTree {
     WakeAllTreeLocked(process->child_waiters_);
     WakeAllTreeLocked(process->thread_waiters_);
     for (UserThread* t = process->threads_; t != nullptr; t = t->next_) {
-      // exiting_ is set before this lock: a sleeper either saw it or is queued.
-      {
-        SpinLockGuard sleep(t->sleep_queue_.lock());
-        t->sleep_queue_.WakeAllLocked();
-      }
       // Not yet published threads have no waits: they check exiting_ first.
       if (t->thread_ != nullptr) WaitQueue::Interrupt(t->thread_);
       // A thread running user code on another CPU may have no timer armed
@@ -176,9 +172,6 @@ struct ProcessTree {
   // TLBs. Nothing else refers to either space any more; the capabilities go
   // first, so the process holds nothing once it is a zombie.
   static void Teardown(Process* process) {
-    // Its endpoints' callers and senders get kPeerClosed, calls its threads
-    // took but did not answer included.
-    Endpoint::CloseOwnedBy(process->id_.value);
     ReleaseProcessIpc(*process);
     process->capabilities_.reset();
     process->space_.reset();
@@ -195,9 +188,12 @@ struct ProcessTree {
     WakeAllTreeLocked(process->parent_->child_waiters_);
   }
 
+  // The slot forgets its thread's id: a reused slot must not answer to it
+  // while its new thread is being created.
   static void FreeThreadSlotLocked(UserThread* thread) VOS_REQUIRES(ProcessTreeLock()) {
     thread->process_ = nullptr;
     thread->thread_ = nullptr;
+    thread->id_ = ThreadId{};
     thread->next_ = state.free_threads;
     state.free_threads = thread;
   }
@@ -213,7 +209,6 @@ Status ProcessManager::Init(const ProcessConfig& config) {
   state.limits = config.limits;
   state.free_threads = nullptr;
   for (size_t i = config.threads.size(); i-- > 0;) {
-    config.threads[i].process_ = nullptr;
     ProcessTree::FreeThreadSlotLocked(&config.threads[i]);
   }
   Result<Process*> init = state.table.AllocateLocked();
@@ -433,7 +428,9 @@ Result<ProcessId> ProcessManager::Wait(Process* parent, ProcessId child, abi::Ex
 void ProcessManager::Sleep(UserThread& thread, hal::Nanoseconds deadline) {
   IrqSpinLockGuard guard(thread.sleep_queue_.lock());
   while (!thread.process_->exiting() && hal::Now() < deadline) {
-    (void)thread.sleep_queue_.BlockLocked(deadline, ThreadState::kSleeping);
+    // Interruptible: a kill ends it (and any later one) at once.
+    (void)thread.sleep_queue_.BlockLocked(deadline, ThreadState::kSleeping, nullptr,
+                                          Interruptible::kYes);
   }
 }
 
