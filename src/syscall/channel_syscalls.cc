@@ -13,15 +13,12 @@
 #include "src/ipc/channel_object.h"
 #include "src/ipc/token_bucket.h"
 #include "src/proc/user_access.h"
-#include "src/sched/timer_queue.h"
 #include "src/syscall/handlers.h"
 #include "src/syscall/tokens.h"
 
 namespace vos::syscall {
 namespace {
 
-static_assert(static_cast<uint32_t>(abi::ObjectType::kChannel) ==
-              static_cast<uint32_t>(ObjectType::kChannel));
 static_assert(abi::kMaxChannelMessage == Message::kMaxPayload &&
               abi::kChannelCapacity == kChannelCapacity);
 static_assert(abi::kRightChannelSend == static_cast<uint64_t>(rights::kChannelSend) &&
@@ -31,27 +28,17 @@ static_assert(abi::kRightChannelSend == static_cast<uint64_t>(rights::kChannelSe
 static_assert(abi::kMaxRatePerSecond == RateLimit::kMaxTokensPerSecond &&
               abi::kMaxRateBurst == RateLimit::kMaxBurst);
 
-hal::Nanoseconds DeadlineOf(uint64_t value) { return value == 0 ? kNoDeadline : value; }
-
-Result<ObjectRef<ChannelObject>> ChannelArgument(UserThread& self, uint64_t token,
-                                                 Rights rights) {
-  return AcquireArgument<ChannelObject>(self, token, rights);
-}
 
 }  // namespace
 
 int64_t ChannelCreate(UserThread& self, Args) {
-  Result<ObjectRef<ChannelObject>> channel = ChannelObject::Create(self.process().id().value);
-  if (!channel.ok()) return Error(channel.status());
-  Result<Token> token = self.process().capabilities().Insert(
-      **channel, static_cast<Rights>(abi::kChannelRights));
-  if (!token.ok()) return Error(token.status());
-  return TokenResult(*token);
+  return NewObjectResult(self, ChannelObject::Create(self.process().id().value),
+                         static_cast<Rights>(abi::kChannelRights));
 }
 
 int64_t ChannelSend(UserThread& self, Args args) {
   Result<ObjectRef<ChannelObject>> channel =
-      ChannelArgument(self, args[0], rights::kChannelSend);
+      AcquireArgument<ChannelObject>(self, args[0], rights::kChannelSend);
   if (!channel.ok()) return Error(channel.status());
   const uint64_t length = args[2];
   if (length > abi::kMaxChannelMessage) return Error(Status::kInvalidArgument);
@@ -64,12 +51,12 @@ int64_t ChannelSend(UserThread& self, Args args) {
       return Error(Status::kInvalidArgument);
     }
   }
-  return Error((*channel)->channel().Send(message, DeadlineOf(args[3])));
+  return Error((*channel)->channel().Send(message, DeadlineArgument(args[3])));
 }
 
 int64_t ChannelReceive(UserThread& self, Args args) {
   Result<ObjectRef<ChannelObject>> channel =
-      ChannelArgument(self, args[0], rights::kChannelReceive);
+      AcquireArgument<ChannelObject>(self, args[0], rights::kChannelReceive);
   if (!channel.ok()) return Error(channel.status());
   // The buffers are checked (written) first, so that a bad one fails the
   // call without taking a message off the channel.
@@ -83,7 +70,7 @@ int64_t ChannelReceive(UserThread& self, Args args) {
     }
   }
   Message message;
-  const Status received = (*channel)->channel().Receive(message, DeadlineOf(args[3]));
+  const Status received = (*channel)->channel().Receive(message, DeadlineArgument(args[3]));
   if (!IsOk(received)) return Error(received);
   const uint64_t copied = std::min<uint64_t>(message.length, capacity);
   ScopedUserAccess access(self.process().space());
@@ -98,7 +85,7 @@ int64_t ChannelReceive(UserThread& self, Args args) {
 
 int64_t ChannelClose(UserThread& self, Args args) {
   Result<ObjectRef<ChannelObject>> channel =
-      ChannelArgument(self, args[0], rights::kChannelConfigure);
+      AcquireArgument<ChannelObject>(self, args[0], rights::kChannelConfigure);
   if (!channel.ok()) return Error(channel.status());
   (*channel)->channel().Close();
   return 0;
@@ -106,7 +93,7 @@ int64_t ChannelClose(UserThread& self, Args args) {
 
 int64_t ChannelSetRateLimit(UserThread& self, Args args) {
   Result<ObjectRef<ChannelObject>> channel =
-      ChannelArgument(self, args[0], rights::kChannelConfigure);
+      AcquireArgument<ChannelObject>(self, args[0], rights::kChannelConfigure);
   if (!channel.ok()) return Error(channel.status());
   if (args[1] == 0) {
     (*channel)->channel().ClearRateLimit();
@@ -120,7 +107,7 @@ int64_t ChannelSetRateLimit(UserThread& self, Args args) {
 }
 
 int64_t ChannelStats(UserThread& self, Args args) {
-  Result<ObjectRef<ChannelObject>> channel = ChannelArgument(self, args[0], Rights::kRead);
+  Result<ObjectRef<ChannelObject>> channel = AcquireArgument<ChannelObject>(self, args[0], Rights::kRead);
   if (!channel.ok()) return Error(channel.status());
   const abi::ChannelStats stats = (*channel)->channel().stats();
   ScopedUserAccess access(self.process().space());

@@ -107,24 +107,16 @@ Status WriteMessage(UserThread& self, uint64_t address, const KernelMessage& in)
   return ok ? Status::kOk : Status::kInvalidArgument;
 }
 
-Result<ObjectRef<Endpoint>> EndpointArgument(UserThread& self, uint64_t token, Rights rights) {
-  return AcquireArgument<Endpoint>(self, token, rights);
-}
-
 }  // namespace
 
 int64_t EndpointCreate(UserThread& self, Args) {
   // Owned by the caller: its death closes the endpoint (peer death).
-  Result<ObjectRef<Endpoint>> endpoint = Endpoint::Create(self.process().id().value);
-  if (!endpoint.ok()) return Error(endpoint.status());
-  Result<Token> token = self.process().capabilities().Insert(
-      **endpoint, static_cast<Rights>(abi::kEndpointRights));
-  if (!token.ok()) return Error(token.status());
-  return TokenResult(*token);
+  return NewObjectResult(self, Endpoint::Create(self.process().id().value),
+                         static_cast<Rights>(abi::kEndpointRights));
 }
 
 int64_t IpcCall(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
+  Result<ObjectRef<Endpoint>> endpoint = AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage request(self);
   if (Status status = ReadMessage(self, args[1], request); !IsOk(status)) return Error(status);
@@ -137,7 +129,7 @@ int64_t IpcCall(UserThread& self, Args args) {
 }
 
 int64_t IpcSend(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint = EndpointArgument(self, args[0], rights::kEndpointSend);
+  Result<ObjectRef<Endpoint>> endpoint = AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage message(self);
   if (Status status = ReadMessage(self, args[1], message); !IsOk(status)) return Error(status);
@@ -147,7 +139,7 @@ int64_t IpcSend(UserThread& self, Args args) {
 
 int64_t IpcReceive(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint =
-      EndpointArgument(self, args[0], rights::kEndpointReceive);
+      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointReceive);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage in(self);
   const Status received = (*endpoint)->Receive(in.message, in.handle, DeadlineArgument(args[2]),
@@ -158,7 +150,7 @@ int64_t IpcReceive(UserThread& self, Args args) {
 
 int64_t IpcReplyWait(UserThread& self, Args args) {
   Result<ObjectRef<Endpoint>> endpoint =
-      EndpointArgument(self, args[0], rights::kEndpointReceive);
+      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointReceive);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage reply(self);
   if (Status status = ReadMessage(self, args[1], reply); !IsOk(status)) return Error(status);

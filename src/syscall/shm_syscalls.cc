@@ -16,8 +16,6 @@
 namespace vos::syscall {
 namespace {
 
-static_assert(static_cast<uint32_t>(abi::ObjectType::kSharedMemory) ==
-              static_cast<uint32_t>(ObjectType::kSharedMemory));
 static_assert(abi::kSharedMemoryRights == static_cast<uint64_t>(SharedMemory::kCreatorRights) &&
               abi::kRightSharedMemoryMap == static_cast<uint64_t>(rights::kSharedMemoryMap) &&
               abi::kMaxSharedPages == SharedMemory::kMaxPages);
@@ -32,13 +30,8 @@ int64_t ShmCreate(UserThread& self, Args args) {
   // The calling CPU's node unless told the receiver's CPU.
   const hal::CpuId cpu =
       cpu_hint == 0 ? hal::CurrentCpu() : static_cast<hal::CpuId>(cpu_hint - 1);
-  Result<ObjectRef<SharedMemory>> memory =
-      SharedMemory::Create(pages, SharedMemory::NodeOfCpu(cpu));
-  if (!memory.ok()) return Error(memory.status());
-  Result<Token> token =
-      self.process().capabilities().Insert(**memory, SharedMemory::kCreatorRights);
-  if (!token.ok()) return Error(token.status());
-  return TokenResult(*token);
+  return NewObjectResult(self, SharedMemory::Create(pages, SharedMemory::NodeOfCpu(cpu)),
+                         SharedMemory::kCreatorRights);
 }
 
 int64_t ShmMap(UserThread& self, Args args) {

@@ -33,14 +33,8 @@ static_assert(abi::kMaxHeldLocks == HeldLocks::kCapacity);
 
 using Mode = HeldLocks::Mode;
 
-template <TypedKernelObject T>
-int64_t InsertNew(UserThread& self, Result<ObjectRef<T>> object) {
-  if (!object.ok()) return Error(object.status());
-  Result<Token> token =
-      self.process().capabilities().Insert(**object, static_cast<Rights>(abi::kSyncRights));
-  if (!token.ok()) return Error(token.status());
-  return TokenResult(*token);
-}
+// What a new synchronisation object's capability carries.
+constexpr Rights kRights = static_cast<Rights>(abi::kSyncRights);
 
 // Takes the lock of the object `token` names with `take(object)` and records
 // the hold in `mode`.
@@ -88,7 +82,9 @@ int64_t UnlockRecorded(UserThread& self, uint64_t token) {
 
 }  // namespace
 
-int64_t MutexCreate(UserThread& self, Args) { return InsertNew(self, MutexObject::Create()); }
+int64_t MutexCreate(UserThread& self, Args) {
+  return NewObjectResult(self, MutexObject::Create(), kRights);
+}
 
 int64_t MutexLock(UserThread& self, Args args) {
   const hal::Nanoseconds deadline = DeadlineArgument(args[1]);
@@ -101,7 +97,9 @@ int64_t MutexUnlock(UserThread& self, Args args) {
   return UnlockRecorded<MutexObject>(self, args[0]);
 }
 
-int64_t RwLockCreate(UserThread& self, Args) { return InsertNew(self, RwLockObject::Create()); }
+int64_t RwLockCreate(UserThread& self, Args) {
+  return NewObjectResult(self, RwLockObject::Create(), kRights);
+}
 
 int64_t RwLockLock(UserThread& self, Args args) {
   const hal::Nanoseconds deadline = DeadlineArgument(args[2]);
@@ -124,7 +122,7 @@ int64_t RwLockUnlock(UserThread& self, Args args) {
 
 int64_t SemaphoreCreate(UserThread& self, Args args) {
   if (args[0] > abi::kMaxSemaphoreUnits) return Error(Status::kInvalidArgument);
-  return InsertNew(self, SemaphoreObject::Create(args[0]));
+  return NewObjectResult(self, SemaphoreObject::Create(args[0]), kRights);
 }
 
 int64_t SemaphoreDown(UserThread& self, Args args) {
@@ -145,7 +143,7 @@ int64_t SemaphoreUp(UserThread& self, Args args) {
 
 int64_t BarrierCreate(UserThread& self, Args args) {
   if (args[0] == 0 || args[0] > abi::kMaxBarrierParties) return Error(Status::kInvalidArgument);
-  return InsertNew(self, BarrierObject::Create(static_cast<uint32_t>(args[0])));
+  return NewObjectResult(self, BarrierObject::Create(static_cast<uint32_t>(args[0])), kRights);
 }
 
 int64_t BarrierWait(UserThread& self, Args args) {

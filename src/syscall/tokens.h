@@ -30,6 +30,16 @@ Result<ObjectRef<T>> AcquireArgument(UserThread& self, uint64_t value, Rights ri
   return self.process().capabilities().Acquire<T>(TokenArgument(value), rights);
 }
 
+// Names a new `object` in the caller's space with `rights`: the token as a
+// syscall result, or the status that creating or inserting it failed with.
+template <TypedKernelObject T>
+int64_t NewObjectResult(UserThread& self, Result<ObjectRef<T>> object, Rights rights) {
+  if (!object.ok()) return static_cast<int64_t>(object.status());
+  Result<Token> token = self.process().capabilities().Insert(**object, rights);
+  if (!token.ok()) return static_cast<int64_t>(token.status());
+  return TokenResult(*token);
+}
+
 }  // namespace vos::syscall
 
 #endif  // VERIDIAN_SRC_SYSCALL_TOKENS_H_
