@@ -135,25 +135,23 @@ void Machine::InitPct() {
   // Distinct initial priorities d .. d+n-1 in a seeded random order (Fisher-
   // Yates), then d-1 change points; change point i lowers to d-1-i.
   const uint32_t depth = config_.pct_depth;
-  pct_priority_.resize(cpus_.size());
-  for (uint32_t i = 0; i < pct_priority_.size(); ++i) pct_priority_[i] = depth + i;
-  for (uint32_t i = static_cast<uint32_t>(pct_priority_.size()); i > 1; --i) {
-    std::swap(pct_priority_[i - 1], pct_priority_[prng_.Below(i)]);
+  std::vector<uint32_t> priorities(cpus_.size());
+  for (uint32_t i = 0; i < priorities.size(); ++i) priorities[i] = depth + i;
+  for (uint32_t i = static_cast<uint32_t>(priorities.size()); i > 1; --i) {
+    std::swap(priorities[i - 1], priorities[prng_.Below(i)]);
   }
   uint64_t steps = config_.pct_steps != 0 ? config_.pct_steps : config_.max_interleavings;
   if (steps == 0) steps = 1'000'000;
   for (uint32_t i = 1; i < depth; ++i) pct_change_points_.push_back(1 + prng_.Next() % steps);
   std::sort(pct_change_points_.begin(), pct_change_points_.end());
-  for (hal::CpuId id = 0; id < pct_priority_.size(); ++id) {
-    schedule_.SetPriority(id, pct_priority_[id]);
-  }
+  for (hal::CpuId id = 0; id < priorities.size(); ++id) schedule_.SetPriority(id, priorities[id]);
 }
 
 hal::CpuId Machine::PickPctCpu() {
   while (pct_next_change_ < pct_change_points_.size() &&
          interleavings_ >= pct_change_points_[pct_next_change_]) {
-    pct_priority_[current_] = config_.pct_depth - 1 - static_cast<uint32_t>(pct_next_change_);
-    schedule_.SetPriority(current_, pct_priority_[current_]);
+    schedule_.SetPriority(current_,
+                          config_.pct_depth - 1 - static_cast<uint32_t>(pct_next_change_));
     ++pct_next_change_;
   }
   // Priorities are distinct: the best candidate does not depend on order.

@@ -345,8 +345,7 @@ class Machine {
   std::vector<CpuMmu> mmus_;
   Prng prng_;
   Trace trace_;
-  // kPct: priority per CPU (higher runs first) and the change points.
-  std::vector<uint32_t> pct_priority_;
+  // kPct: the change points (the priorities live in schedule_).
   std::vector<uint64_t> pct_change_points_;
   size_t pct_next_change_ = 0;
   hal::CpuId current_ = 0;

@@ -603,9 +603,7 @@ std::string CanonicalScenarioText(const Scenario& s) {
       if (spec.priority) {
         const vos::Priority priority = static_cast<vos::Priority>(*spec.priority);
         const vos::PriorityClass priority_class = vos::ClassOf(priority);
-        const vos::Priority base = priority_class == vos::PriorityClass::kIdle     ? 0
-                                   : priority_class == vos::PriorityClass::kNormal ? vos::kFirstNormal
-                                                                                   : vos::kFirstRealTime;
+        const vos::Priority base = vos::MakePriority(priority_class, 0);
         for (const Name& name : kPriorityClasses) {
           if (name.value == static_cast<int>(priority_class)) program.insert("priority", name.text);
         }

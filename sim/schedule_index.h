@@ -40,7 +40,6 @@ class ScheduleIndex {
   void Insert(hal::CpuId cpu, hal::Nanoseconds clock);  // Started or woken.
   void Erase(hal::CpuId cpu);                           // Halted.
   void SetClock(hal::CpuId cpu, hal::Nanoseconds clock);
-  bool runnable(hal::CpuId cpu) const { return Has(runnable_, cpu); }
   // kNever when no CPU is runnable.
   hal::Nanoseconds Earliest() const { return earliest_.winning_key(); }
   // The first runnable CPU after `cpu` by index, wrapping around (`cpu`

@@ -27,7 +27,6 @@ class TournamentTree {
     }
   }
 
-  uint64_t key(size_t slot) const { return keys_[slot]; }
   size_t winner() const { return winners_[1]; }
   uint64_t winning_key() const { return keys_[winners_[1]]; }
 
