@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "bench/sim_workload.h"
 #include "benchmark/benchmark.h"
 
@@ -92,23 +93,19 @@ BENCHMARK(BM_HostMutexQueuePerMessage)
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  const double host = reporter.Median("BM_HostMutexQueuePerMessage");
-  std::printf("async channel throughput (median, messages per host second):\n");
-  for (int cpus : kCpuCounts) {
-    const double ns = reporter.Median("BM_AsyncChannelPerMessage/" + std::to_string(cpus));
-    if (ns > 0) std::printf("  %2d simulated cpus: %.2fM msg/s\n", cpus, 1e3 / ns);
-  }
-  if (host > 0) std::printf("  host mutex+condvar queue, 2 threads: %.2fM msg/s\n", 1e3 / host);
-  for (int cpus : kCpuCounts) {
-    const std::string name = "BM_AsyncChannelPerMessage/" + std::to_string(cpus);
-    reporter.PrintRatio("host ns per message, " + std::to_string(cpus) +
-                            " simulated cpus vs the host queue",
-                        name, "BM_HostMutexQueuePerMessage", "reference, no target");
-  }
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    const double host = reporter.Median("BM_HostMutexQueuePerMessage");
+    std::printf("async channel throughput (median, messages per host second):\n");
+    for (int cpus : kCpuCounts) {
+      const double ns = reporter.Median("BM_AsyncChannelPerMessage/" + std::to_string(cpus));
+      if (ns > 0) std::printf("  %2d simulated cpus: %.2fM msg/s\n", cpus, 1e3 / ns);
+    }
+    if (host > 0) std::printf("  host mutex+condvar queue, 2 threads: %.2fM msg/s\n", 1e3 / host);
+    for (int cpus : kCpuCounts) {
+      const std::string name = "BM_AsyncChannelPerMessage/" + std::to_string(cpus);
+      reporter.PrintRatio(
+          "host ns per message, " + std::to_string(cpus) + " simulated cpus vs the host queue",
+          name, "BM_HostMutexQueuePerMessage", "reference, no target");
+    }
+  });
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bench/ratio_reporter.h"
+#include "bench/sim_bench.h"
 #include "bench/sim_workload.h"
 #include "benchmark/benchmark.h"
 
@@ -74,22 +75,18 @@ void PrintTable(const bench::RatioReporter& reporter, const char* benchmark, con
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  bench::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  PrintTable(reporter, "BM_IpcPerInterleaving", "interleaving point");
-  PrintTable(reporter, "BM_IpcPerTraceEvent", "trace event");
-  const double scenario = reporter.Median("BM_IpcScenario64PerInterleaving");
-  if (scenario > 0) {
-    std::printf("scenarios/ipc_channels_64.toml: %.1f ns per interleaving point, %.2fM/s\n",
-                scenario, 1e3 / scenario);
-  }
-  reporter.PrintRatio("cost per interleaving point, 256 cpus vs 1 cpu",
-                      "BM_IpcPerInterleaving/256", "BM_IpcPerInterleaving/1",
-                      "target: flat, within 2x");
-  reporter.PrintRatio("cost per trace event, 256 cpus vs 2 cpus (1 cpu has few trace events)",
-                      "BM_IpcPerTraceEvent/256", "BM_IpcPerTraceEvent/2", "target: within 2x");
-  benchmark::Shutdown();
-  return 0;
+  return bench::Main(argc, argv, [](const bench::RatioReporter& reporter) {
+    PrintTable(reporter, "BM_IpcPerInterleaving", "interleaving point");
+    PrintTable(reporter, "BM_IpcPerTraceEvent", "trace event");
+    const double scenario = reporter.Median("BM_IpcScenario64PerInterleaving");
+    if (scenario > 0) {
+      std::printf("scenarios/ipc_channels_64.toml: %.1f ns per interleaving point, %.2fM/s\n",
+                  scenario, 1e3 / scenario);
+    }
+    reporter.PrintRatio("cost per interleaving point, 256 cpus vs 1 cpu",
+                        "BM_IpcPerInterleaving/256", "BM_IpcPerInterleaving/1",
+                        "target: flat, within 2x");
+    reporter.PrintRatio("cost per trace event, 256 cpus vs 2 cpus (1 cpu has few trace events)",
+                        "BM_IpcPerTraceEvent/256", "BM_IpcPerTraceEvent/2", "target: within 2x");
+  });
 }

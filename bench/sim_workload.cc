@@ -3,18 +3,15 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "bench/sim_bench.h"
 #include "sim/scheduled_workload.h"
 
 namespace bench {
 
 sim::RunResult RunIpcChannels(benchmark::State& state, uint32_t cpus,
                               uint32_t messages_per_sender, PerUnit unit) {
-  sim::MachineConfig config;
-  config.cpus = cpus;
-  config.ram_per_node = 4 << 20;
+  sim::MachineConfig config = BenchMachine(cpus, 4 << 20);
   config.seed = 1;
-  config.max_interleavings = 0;
-  config.echo_console = false;
   config.cpu_stack_size = 64 * 1024;
   config.command_line = absl::StrCat("workload=ipc_channels iterations=", messages_per_sender);
   sim::UseScheduledWorkload(&config);
