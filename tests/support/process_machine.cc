@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "scenarios/programs/catalog.h"
 #include "sim/program_run.h"
+#include "tests/support/in_machine.h"
 #include "src/hal/interrupts.h"
 #include "src/ipc/endpoint.h"
 #include "src/mm/address_space.h"
@@ -59,8 +60,7 @@ ProcessRunSummary RunHere(const ProcessMachine& machine, const std::function<voi
   summary.trace_hash = result.trace_hash;
   summary.trace_events = result.trace_events;
   summary.end_time = result.end_time;
-  EXPECT_EQ(result.outcome, sim::RunOutcome::kPoweredOff)
-      << sim::RunOutcomeName(result.outcome) << ": " << result.failure;
+  ExpectPoweredOff(result);
   if (!shut_down) {
     // Live address and capability spaces cannot be torn down outside the
     // run.

@@ -282,10 +282,7 @@ TEST(IpcSyscallsTest, BadTokensRightsSizesAndBuffersAreRejected) {
     Result<Token> send_only = ProcessManager::InitProcess()->capabilities().Derive(
         endpoint, rights::kEndpointSend | Rights::kGrant);
     ASSERT_TRUE(send_only.ok());
-    const std::vector<uint64_t> values = {};
-    const Token grants[] = {endpoint, *send_only};
-    Result<ProcessId> abuse = ProcessManager::Spawn(
-        ProcessManager::InitProcess(), "ipc_abuse", 9, values.data(), 0, nullptr, grants);
+    Result<ProcessId> abuse = SpawnGranting("ipc_abuse", {}, {endpoint, *send_only});
     ASSERT_TRUE(abuse.ok());
     ExpectExitedWith(*abuse, 0);
     ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(*send_only), Status::kOk);
