@@ -10,8 +10,8 @@
 namespace vos {
 namespace {
 
-// Every live channel with an owner, in creation order (so closing is
-// deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
+// Every live channel with an owner, newest first (a fixed order, so closing
+// is deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
 // touch a channel whose last reference just went: its memory stays until
 // the destructor gets the lock.
 SpinLock owned_lock;

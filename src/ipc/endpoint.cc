@@ -64,8 +64,8 @@ void TransferCaps(const CapsOut* from, CapsIn* to) {
   }
 }
 
-// Every live endpoint with an owner, in creation order (so closing is
-// deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
+// Every live endpoint with an owner, newest first (a fixed order, so closing
+// is deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
 // touch an endpoint whose last reference just went: its memory stays until
 // the destructor gets the lock. (The same scheme as ChannelObject's.)
 SpinLock owned_lock;

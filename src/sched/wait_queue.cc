@@ -45,7 +45,8 @@ Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state, Thre
   __atomic_store_n(&self->blocked_on_, this, __ATOMIC_RELAXED);
   self->wait_result_ = Status::kOk;
   const bool interruptible_wait = interruptible == Interruptible::kYes;
-  self->interruptible_ = interruptible_wait;
+  // Read without the lock by Interrupt, as blocked_on_ is.
+  __atomic_store_n(&self->interruptible_, interruptible_wait, __ATOMIC_RELAXED);
   if (interruptible_wait) {
     // Pairs with the barrier in Interrupt: either it sees blocked_on_ (and
     // takes our lock, so it finds us queued), or we see interrupted_.
