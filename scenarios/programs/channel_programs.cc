@@ -2,13 +2,12 @@
 // delivery in per-sender order from many producers to many consumers),
 // rate_flood (a rate limit keeps a victim's latency near idle while a
 // client floods), channel_stats_reader (channel_stats agrees with what was
-// sent and received). Exit codes: 0 every check held; 1 the invariant
-// broke; 2 a channel could not be made or configured; 3 a child could not
-// be started or derived for; 4 a channel call failed; 5 a child did not
-// exit 0 (its own code says why); 6 bad arguments.
+// sent and received). Exit codes: exit_codes.h's (kNoObject: a channel
+// could not be made or configured).
 #include <cstring>
 
 #include "scenarios/programs/entries.h"
+#include "scenarios/programs/exit_codes.h"
 #include "scenarios/programs/user_helpers.h"
 #include "src/abi/ipc.h"
 #include "src/lib/status.h"
@@ -19,13 +18,6 @@ namespace {
 using vos::user::Args;
 namespace abi = vos::abi;
 namespace user = vos::user;
-
-constexpr int64_t kBroken = 1;
-constexpr int64_t kNoChannel = 2;
-constexpr int64_t kNoChild = 3;
-constexpr int64_t kCallFailed = 4;
-constexpr int64_t kChildFailed = 5;
-constexpr int64_t kBadArguments = 6;
 
 constexpr int64_t kPeerClosed = Code(vos::Status::kPeerClosed);
 constexpr int64_t kRateLimited = Code(vos::Status::kRateLimited);
@@ -40,31 +32,13 @@ constexpr uint64_t kPidsAt = kWaitAt + 64;  // Per-producer sender pids.
 constexpr uint64_t kMaxProducers = 16;
 constexpr uint64_t kMaxConsumers = 16;
 
-template <typename T>
-int64_t SendValue(uint64_t channel, const T& value, uint64_t deadline = 0) {
-  return user::ChannelSend(channel, Put(kMessageAt, &value, sizeof(value)), sizeof(value),
-                           deadline);
-}
-
-// Receives a T; the length on success (else the error), with the sender.
-template <typename T>
-int64_t ReceiveValue(uint64_t channel, T& value, uint64_t* sender = nullptr,
-                     uint64_t deadline = 0) {
-  const int64_t length = user::ChannelReceive(channel, kMessageAt, sizeof(value), deadline,
-                                              sender != nullptr ? kSenderAt : 0);
-  if (length < 0) return length;
-  user::Load(kMessageAt, &value, sizeof(value));
-  if (sender != nullptr) *sender = Get64(kSenderAt);
-  return length;
-}
-
 bool WaitAll(const int64_t* children, uint64_t count, bool* all_zero) {
   *all_zero = true;
   for (uint64_t i = 0; i < count; ++i) {
-    if (user::Wait(static_cast<uint64_t>(children[i]), kWaitAt) < 0) return false;
-    abi::ExitStatus status;
-    user::Load(kWaitAt, &status, sizeof(status));
-    if (status.reason != abi::ExitReason::kExited || status.code != 0) *all_zero = false;
+    const vos::Result<abi::ExitStatus> status =
+        WaitChild(static_cast<uint64_t>(children[i]), kWaitAt);
+    if (!status.ok()) return false;
+    if (!ExitedWith(status.value(), 0)) *all_zero = false;
   }
   return true;
 }
@@ -97,7 +71,7 @@ int64_t Producer(Args args) {
   const uint64_t messages = Arg(args, 1);
   const uint64_t channel = Arg(args, 2);
   for (uint64_t n = 0; n < messages; ++n) {
-    if (SendValue(channel, Item{index, n}) != 0) return kCallFailed;
+    if (SendValue(channel, kMessageAt, Item{index, n}) != 0) return kCallFailed;
   }
   return 0;
 }
@@ -115,10 +89,10 @@ int64_t Consumer(Args args) {
   uint64_t pids[kMaxProducers] = {};
   for (;;) {
     Item item;
-    uint64_t sender = 0;
-    const int64_t length = ReceiveValue(items, item, &sender);
+    const int64_t length = ReceiveValue(items, kMessageAt, item, kSenderAt);
     if (length == kPeerClosed) break;
     if (length != sizeof(Item)) return kCallFailed;
+    const uint64_t sender = Get64(kSenderAt);
     if (item.producer >= producers || item.sequence < next[item.producer]) return kBroken;
     if (pids[item.producer] == 0) pids[item.producer] = sender;
     if (sender == 0 || pids[item.producer] != sender) return kBroken;
@@ -130,7 +104,7 @@ int64_t Consumer(Args args) {
   }
   for (uint64_t p = 0; p < producers; ++p) {
     got[p].producer = p;
-    if (SendValue(reports, got[p]) != 0) return kCallFailed;
+    if (SendValue(reports, kMessageAt, got[p]) != 0) return kCallFailed;
   }
   return 0;
 }
@@ -149,7 +123,7 @@ int64_t ProducerConsumer(Args args) {
   }
   const int64_t items = user::ChannelCreate();
   const int64_t reports = user::ChannelCreate();
-  if (items < 0 || reports < 0) return kNoChannel;
+  if (items < 0 || reports < 0) return kNoObject;
   // The children get only what they need: producers send, consumers
   // receive items and send reports.
   const int64_t send_items =
@@ -158,7 +132,7 @@ int64_t ProducerConsumer(Args args) {
       user::CapDerive(items, abi::kRightChannelReceive | abi::kRightGrant);
   const int64_t send_reports =
       user::CapDerive(reports, abi::kRightChannelSend | abi::kRightGrant);
-  if (send_items < 0 || receive_items < 0 || send_reports < 0) return kNoChannel;
+  if (send_items < 0 || receive_items < 0 || send_reports < 0) return kNoObject;
   int64_t children[kMaxProducers + kMaxConsumers];
   for (uint64_t c = 0; c < consumers; ++c) {
     const uint64_t grants[] = {static_cast<uint64_t>(receive_items),
@@ -180,7 +154,8 @@ int64_t ProducerConsumer(Args args) {
   Report total[kMaxProducers] = {};
   for (uint64_t r = 0; r < producers * consumers; ++r) {
     Report report;
-    if (ReceiveValue(reports, report) != sizeof(Report) || report.producer >= producers) {
+    if (ReceiveValue(reports, kMessageAt, report) != sizeof(Report) ||
+        report.producer >= producers) {
       return kBroken;
     }
     total[report.producer].count += report.count;
@@ -224,10 +199,12 @@ int64_t FloodServer(Args args) {
   const uint64_t replies = Arg(args, 1);
   for (;;) {
     Request request;
-    const int64_t length = ReceiveValue(requests, request);
+    const int64_t length = ReceiveValue(requests, kMessageAt, request);
     if (length == kPeerClosed) return 0;
     if (length != sizeof(Request)) return kCallFailed;
-    if (request.tag == kVictimTag && SendValue(replies, request.number) != 0) return kCallFailed;
+    if (request.tag == kVictimTag && SendValue(replies, kMessageAt, request.number) != 0) {
+      return kCallFailed;
+    }
   }
 }
 
@@ -236,7 +213,7 @@ int64_t FloodServer(Args args) {
 int64_t Flooder(Args args) {
   const uint64_t requests = Arg(args, 0);
   for (uint64_t n = 0;; ++n) {
-    const int64_t sent = SendValue(requests, Request{kFloodTag, n});
+    const int64_t sent = SendValue(requests, kMessageAt, Request{kFloodTag, n});
     if (sent != 0 && sent != kRateLimited) return kCallFailed;
   }
 }
@@ -248,9 +225,9 @@ uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64
   uint64_t total = 0;
   for (uint64_t n = first; n < first + rounds; ++n) {
     const uint64_t start = static_cast<uint64_t>(user::GetTime());
-    if (SendValue(requests, Request{kVictimTag, n}) != 0) return 0;
+    if (SendValue(requests, kMessageAt, Request{kVictimTag, n}) != 0) return 0;
     uint64_t answer = 0;
-    if (ReceiveValue(replies, answer) != sizeof(answer) || answer != n) return 0;
+    if (ReceiveValue(replies, kMessageAt, answer) != sizeof(answer) || answer != n) return 0;
     total += static_cast<uint64_t>(user::GetTime()) - start;
     user::Sleep(pause);  // A victim sends now and then, within the limit.
   }
@@ -274,10 +251,9 @@ int64_t Victim(Args args) {
   user::Sleep(50'000);  // The flood is under way.
   const uint64_t flooded = RoundTrips(requests, replies, rounds, rounds, pause);
   if (user::Kill(static_cast<uint64_t>(flooder), 0) != 0) return kCallFailed;
-  if (user::Wait(static_cast<uint64_t>(flooder), kWaitAt) < 0) return kCallFailed;
-  abi::ExitStatus status;
-  user::Load(kWaitAt, &status, sizeof(status));
-  if (status.reason != abi::ExitReason::kKilled) return kChildFailed;  // It failed first.
+  const vos::Result<abi::ExitStatus> status = WaitChild(static_cast<uint64_t>(flooder), kWaitAt);
+  if (!status.ok()) return kCallFailed;
+  if (status.value().reason != abi::ExitReason::kKilled) return kChildFailed;  // It failed first.
   if (flooded == 0) return kCallFailed;
   return flooded <= 2 * idle ? 0 : kBroken;
 }
@@ -294,8 +270,8 @@ int64_t RateFlood(Args args) {
   if (rounds == 0 || per_second == 0 || burst == 0) return kBadArguments;
   const int64_t requests = user::ChannelCreate();
   const int64_t replies = user::ChannelCreate();
-  if (requests < 0 || replies < 0) return kNoChannel;
-  if (user::ChannelSetRateLimit(requests, per_second, burst) != 0) return kNoChannel;
+  if (requests < 0 || replies < 0) return kNoObject;
+  if (user::ChannelSetRateLimit(requests, per_second, burst) != 0) return kNoObject;
   // Senders may not lift the limit: no configure right.
   const int64_t send_requests =
       user::CapDerive(requests, abi::kRightChannelSend | abi::kRightGrant);
@@ -307,7 +283,7 @@ int64_t RateFlood(Args args) {
       user::CapDerive(replies, abi::kRightChannelReceive | abi::kRightGrant);
   if (send_requests < 0 || flood_grant < 0 || receive_requests < 0 || send_replies < 0 ||
       receive_replies < 0) {
-    return kNoChannel;
+    return kNoObject;
   }
   const uint64_t server_grants[] = {static_cast<uint64_t>(receive_requests),
                                     static_cast<uint64_t>(send_replies)};
@@ -319,14 +295,12 @@ int64_t RateFlood(Args args) {
   const uint64_t victim_args[] = {rounds, 2 * 1'000'000'000 / per_second};
   const int64_t victim = SpawnGranting("rf_victim", victim_args, 2, victim_grants, 3);
   if (server < 0 || victim < 0) return kNoChild;
-  if (user::Wait(static_cast<uint64_t>(victim), kWaitAt) < 0) return kCallFailed;
-  abi::ExitStatus verdict;
-  user::Load(kWaitAt, &verdict, sizeof(verdict));
+  const vos::Result<abi::ExitStatus> verdict = WaitChild(static_cast<uint64_t>(victim), kWaitAt);
+  if (!verdict.ok()) return kCallFailed;
   if (user::ChannelClose(requests) != 0) return kCallFailed;
   bool server_ok = false;
   if (!WaitAll(&server, 1, &server_ok)) return kCallFailed;
-  if (verdict.reason != abi::ExitReason::kExited) return kChildFailed;
-  if (verdict.code != 0) return verdict.code;
+  if (const int64_t failed = ChildVerdict(verdict.value()); failed != 0) return failed;
   if (!server_ok) return kChildFailed;
   bool ok = false;
   const abi::ChannelStats stats = ReadStats(requests, &ok);
@@ -346,7 +320,7 @@ int64_t StatsReader(Args args) {
   const uint64_t messages = Arg(args, 0);
   if (messages < 4 || messages > abi::kChannelCapacity) return kBadArguments;
   const int64_t channel = user::ChannelCreate();
-  if (channel < 0) return kNoChannel;
+  if (channel < 0) return kNoObject;
   uint8_t bytes[abi::kMaxChannelMessage];
   uint64_t bytes_sent = 0;
   for (uint64_t n = 0; n < messages; ++n) {
@@ -385,18 +359,18 @@ int64_t StatsReader(Args args) {
   for (uint64_t count : stats.latency_buckets) bucketed += count;
   if (bucketed != taken) return kBroken;
   // One a second, burst 2: the third quick send is over the limit.
-  if (user::ChannelSetRateLimit(channel, 1, 2) != 0) return kNoChannel;
+  if (user::ChannelSetRateLimit(channel, 1, 2) != 0) return kNoObject;
   int64_t results[3];
   for (int64_t& result : results) result = user::ChannelSend(channel, Put(kMessageAt, bytes, 1), 1);
   if (results[0] != 0 || results[1] != 0 || results[2] != kRateLimited) return kBroken;
   stats = ReadStats(channel, &ok);
   if (!ok || stats.rate_limited != 1 || stats.sent != messages + 2) return kBroken;
   // Lifted: sends go through again.
-  if (user::ChannelSetRateLimit(channel, 0, 0) != 0) return kNoChannel;
+  if (user::ChannelSetRateLimit(channel, 0, 0) != 0) return kNoObject;
   if (user::ChannelSend(channel, Put(kMessageAt, bytes, 1), 1) != 0) return kBroken;
   // A capability without kRightRead may not read the statistics.
   const int64_t send_only = user::CapDerive(channel, abi::kRightChannelSend);
-  if (send_only < 0) return kNoChannel;
+  if (send_only < 0) return kNoObject;
   if (user::ChannelStats(static_cast<uint64_t>(send_only), kStatsAt) != kPermissionDenied) {
     return kBroken;
   }

@@ -1,13 +1,12 @@
 // ipc_pingpong and ipc_pipeline: synchronous IPC between processes through
 // endpoints the parent creates and grants its children at spawn. Every
 // message carries a sequence number and a word each hop changes, checked
-// at every step. Exit codes: 0 every check held; 1 a message was out of
-// order, misaddressed or wrong; 2 an endpoint could not be created; 3 a
-// child or thread could not be started or derived for; 4 an IPC call
-// failed; 5 a child did not exit 0 (its own code says why); 6 bad arguments.
+// at every step. Exit codes: exit_codes.h's (kBroken: a message was out of
+// order, misaddressed or wrong; kNoObject: an endpoint could not be made).
 #include <cstring>
 
 #include "scenarios/programs/entries.h"
+#include "scenarios/programs/exit_codes.h"
 #include "scenarios/programs/user_helpers.h"
 
 namespace programs {
@@ -16,13 +15,6 @@ namespace {
 using vos::user::Args;
 namespace abi = vos::abi;
 namespace user = vos::user;
-
-constexpr int64_t kWrong = 1;
-constexpr int64_t kNoEndpoint = 2;
-constexpr int64_t kNoChild = 3;
-constexpr int64_t kIpcFailed = 4;
-constexpr int64_t kChildFailed = 5;
-constexpr int64_t kBadArguments = 6;
 
 // A message's 16 bytes of data: a sequence number (0: stop) and a word.
 struct Message {
@@ -68,12 +60,9 @@ abi::ProcessInfo OwnInfo() {
 
 // Reaps the child `token` names: 0 if it exited 0, else kChildFailed.
 int64_t ReapChild(uint64_t token) {
-  const uint64_t status_at = kShared + 256;
-  if (user::Wait(token, status_at) < 0) return kChildFailed;
-  abi::ExitStatus status;
-  user::Load(status_at, &status, sizeof(status));
-  if (user::CapDelete(token) != 0) return kChildFailed;
-  return status.reason == abi::ExitReason::kExited && status.code == 0 ? 0 : kChildFailed;
+  const vos::Result<abi::ExitStatus> status = WaitChild(token, kShared + 256);
+  if (!status.ok() || user::CapDelete(token) != 0) return kChildFailed;
+  return ExitedWith(status.value(), 0) ? 0 : kChildFailed;
 }
 
 // The request's word and the answer's, for round n.
@@ -86,18 +75,18 @@ int64_t Pong(Args args) {
   const uint64_t rounds = Arg(args, 0);
   const uint64_t endpoint = Arg(args, 1);
   const uint64_t parent = OwnInfo().parent;
-  if (user::IpcReceive(endpoint, kIn) != 0) return kIpcFailed;
+  if (user::IpcReceive(endpoint, kIn) != 0) return kCallFailed;
   for (uint64_t n = 1; n <= rounds; ++n) {
     const Message request = GetMessage(kIn);
     if (request.sequence != n || request.word != RequestWord(n) || request.reply_handle == 0 ||
         request.sender != parent || request.length != kDataSize) {
-      return kWrong;
+      return kBroken;
     }
     PutMessage(kOut, n, AnswerWord(request.word), request.reply_handle);
-    if (user::IpcReplyWait(endpoint, kOut, kIn) != 0) return kIpcFailed;
+    if (user::IpcReplyWait(endpoint, kOut, kIn) != 0) return kCallFailed;
   }
   const Message stop = GetMessage(kIn);
-  return stop.sequence == 0 && stop.reply_handle == 0 && stop.sender == parent ? 0 : kWrong;
+  return stop.sequence == 0 && stop.reply_handle == 0 && stop.sender == parent ? 0 : kBroken;
 }
 
 // --- ipc_pingpong rounds: `rounds` calls to an ipc_pong child, each answer
@@ -105,24 +94,24 @@ int64_t Pong(Args args) {
 int64_t PingPong(Args args) {
   const uint64_t rounds = Arg(args, 0);
   const int64_t endpoint = user::EndpointCreate();
-  if (endpoint <= 0) return kNoEndpoint;
+  if (endpoint <= 0) return kNoObject;
   const uint64_t grants[] = {static_cast<uint64_t>(endpoint)};
   const int64_t child = SpawnGranting("ipc_pong", &rounds, 1, grants, 1);
   if (child <= 0) return kNoChild;
   const uint64_t self = OwnInfo().pid;
   for (uint64_t n = 1; n <= rounds; ++n) {
     PutMessage(kOut, n, RequestWord(n));
-    if (user::IpcCall(static_cast<uint64_t>(endpoint), kOut, kIn) != 0) return kIpcFailed;
+    if (user::IpcCall(static_cast<uint64_t>(endpoint), kOut, kIn) != 0) return kCallFailed;
     const Message answer = GetMessage(kIn);
     if (answer.sequence != n || answer.word != AnswerWord(RequestWord(n)) ||
         answer.sender == self || answer.length != kDataSize) {
-      return kWrong;
+      return kBroken;
     }
   }
   PutMessage(kOut, 0, 0);
-  if (user::IpcSend(static_cast<uint64_t>(endpoint), kOut) != 0) return kIpcFailed;
+  if (user::IpcSend(static_cast<uint64_t>(endpoint), kOut) != 0) return kCallFailed;
   if (int64_t failed = ReapChild(static_cast<uint64_t>(child))) return failed;
-  return user::CapDelete(static_cast<uint64_t>(endpoint)) == 0 ? 0 : kWrong;
+  return user::CapDelete(static_cast<uint64_t>(endpoint)) == 0 ? 0 : kBroken;
 }
 
 // --- ipc_stage index in out: receives from `in` and forwards to `out`,
@@ -133,12 +122,12 @@ int64_t Stage(Args args) {
   const uint64_t in = Arg(args, 1);
   const uint64_t out = Arg(args, 2);
   for (uint64_t expected = 1;; ++expected) {
-    if (user::IpcReceive(in, kIn) != 0) return kIpcFailed;
+    if (user::IpcReceive(in, kIn) != 0) return kCallFailed;
     const Message message = GetMessage(kIn);
-    if (message.word != index || message.reply_handle != 0) return kWrong;
-    if (message.sequence != 0 && message.sequence != expected) return kWrong;
+    if (message.word != index || message.reply_handle != 0) return kBroken;
+    if (message.sequence != 0 && message.sequence != expected) return kBroken;
     PutMessage(kOut, message.sequence, message.word + 1);
-    if (user::IpcSend(out, kOut) != 0) return kIpcFailed;
+    if (user::IpcSend(out, kOut) != 0) return kCallFailed;
     if (message.sequence == 0) return 0;
   }
 }
@@ -153,7 +142,7 @@ int64_t Feed(uint64_t count) {
   for (uint64_t n = 1; n <= count + 1; ++n) {
     PutMessage(kThreadOut, n <= count ? n : 0, 0);
     if (user::IpcSend(endpoint, kThreadOut) != 0) {
-      Set64(kFeedFailure, kIpcFailed);
+      Set64(kFeedFailure, kCallFailed);
       return 0;
     }
   }
@@ -172,7 +161,7 @@ int64_t Pipeline(Args args) {
   uint64_t children[kMaxStages];
   for (uint64_t i = 0; i <= stages; ++i) {
     const int64_t endpoint = user::EndpointCreate();
-    if (endpoint <= 0) return kNoEndpoint;
+    if (endpoint <= 0) return kNoObject;
     endpoints[i] = static_cast<uint64_t>(endpoint);
   }
   // Each stage may only receive from its input and send to its output.
@@ -193,12 +182,12 @@ int64_t Pipeline(Args args) {
   int64_t result = 0;
   for (uint64_t n = 1; n <= messages + 1 && result == 0; ++n) {
     if (user::IpcReceive(endpoints[stages], kIn) != 0) {
-      result = kIpcFailed;
+      result = kCallFailed;
       break;
     }
     const Message message = GetMessage(kIn);
     const uint64_t want = n <= messages ? n : 0;
-    if (message.sequence != want || message.word != stages) result = kWrong;
+    if (message.sequence != want || message.word != stages) result = kBroken;
   }
   if (user::ThreadJoin(static_cast<uint64_t>(feeder)) != 0) return kNoChild;
   if (result != 0) return result;

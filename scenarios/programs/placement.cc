@@ -76,13 +76,10 @@ int64_t Placement(Args args) {
     if (vos::user::ThreadJoin(tids[i]) != 0 && result == 0) result = kThreadFailed;
   }
   if (child >= 0) {
-    vos::abi::ExitStatus status{};
-    const uint64_t status_at = kScratch + 3072;
-    if (vos::user::Wait(static_cast<uint64_t>(child), status_at) < 0) return kChildFailed;
-    vos::user::Load(status_at, &status, sizeof(status));
-    if ((status.reason != vos::abi::ExitReason::kExited || status.code != 0) && result == 0) {
-      result = kChildFailed;
-    }
+    const vos::Result<vos::abi::ExitStatus> status =
+        WaitChild(static_cast<uint64_t>(child), kScratch + 3072);
+    if (!status.ok()) return kChildFailed;
+    if (!ExitedWith(status.value(), 0) && result == 0) result = kChildFailed;
   }
   return result;
 }

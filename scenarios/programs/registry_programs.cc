@@ -3,13 +3,12 @@
 // there and call it. Checked on the way: a lookup cannot ask for more
 // rights than were published, only the registrant may unregister, a name
 // is registered once, and the registrant's death removes the name.
-// Exit codes: 0 every check held; 1 an answer or a registry check was
-// wrong; 2 the endpoint could not be made or registered; 3 a child could
-// not be started; 4 a call failed; 5 a child did not exit 0 (its own code
-// says why); 6 bad arguments; 7 the service never appeared.
+// Exit codes: exit_codes.h's (kNoObject: the endpoint could not be made or
+// registered), and 7 the service never appeared.
 #include <cstring>
 
 #include "scenarios/programs/entries.h"
+#include "scenarios/programs/exit_codes.h"
 #include "scenarios/programs/user_helpers.h"
 #include "src/lib/status.h"
 
@@ -20,12 +19,6 @@ using vos::user::Args;
 namespace abi = vos::abi;
 namespace user = vos::user;
 
-constexpr int64_t kBroken = 1;
-constexpr int64_t kNoEndpoint = 2;
-constexpr int64_t kNoChild = 3;
-constexpr int64_t kCallFailed = 4;
-constexpr int64_t kChildFailed = 5;
-constexpr int64_t kBadArguments = 6;
 constexpr int64_t kNeverFound = 7;
 
 constexpr char kName[] = "echo";
@@ -62,17 +55,17 @@ int64_t Server(Args args) {
   const uint64_t calls = Arg(args, 0);
   if (calls == 0) return kBadArguments;
   const int64_t endpoint = user::EndpointCreate();
-  if (endpoint < 0) return kNoEndpoint;
+  if (endpoint < 0) return kNoObject;
   const uint64_t token = static_cast<uint64_t>(endpoint);
   // Without the register right, or publishing more than it holds: refused.
   const int64_t send_only = user::CapDerive(token, abi::kRightEndpointSend);
-  if (send_only < 0) return kNoEndpoint;
+  if (send_only < 0) return kNoObject;
   if (user::RegistryRegister(static_cast<uint64_t>(send_only), Name(), kNameSize,
                              abi::kRightEndpointSend) != Code(vos::Status::kPermissionDenied)) {
     return kBroken;
   }
   if (user::RegistryRegister(token, Name(), kNameSize, abi::kRightEndpointSend) != 0) {
-    return kNoEndpoint;
+    return kNoObject;
   }
   if (user::RegistryRegister(token, Name(), kNameSize, abi::kRightEndpointSend) !=
       Code(vos::Status::kAlreadyExists)) {
@@ -143,12 +136,9 @@ int64_t Service(Args args) {
   int64_t verdict = 0;
   for (uint64_t c = 0; c <= clients; ++c) {
     const int64_t child = c == clients ? server : children[c];
-    if (user::Wait(static_cast<uint64_t>(child), kWaitAt) < 0) return kCallFailed;
-    abi::ExitStatus status;
-    user::Load(kWaitAt, &status, sizeof(status));
-    if (verdict == 0 && (status.reason != abi::ExitReason::kExited || status.code != 0)) {
-      verdict = status.reason == abi::ExitReason::kExited ? status.code : kChildFailed;
-    }
+    const vos::Result<abi::ExitStatus> status = WaitChild(static_cast<uint64_t>(child), kWaitAt);
+    if (!status.ok()) return kCallFailed;
+    if (verdict == 0) verdict = ChildVerdict(status.value());
   }
   if (verdict != 0) return verdict;
   // The server died registered: the name went with it.

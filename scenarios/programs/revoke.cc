@@ -63,14 +63,10 @@ int64_t CapRevoke(Args args) {
   }
   if (user::CapRevoke(static_cast<uint64_t>(lent)) != 0) return 2;
   int64_t result = 0;
-  const uint64_t status_at = kScratch + 8192;
   for (uint64_t i = 0; i < children; ++i) {
-    if (user::Wait(victims[i], status_at) < 0) return 3;
-    abi::ExitStatus status;
-    user::Load(status_at, &status, sizeof(status));
-    if (status.reason != abi::ExitReason::kExited || status.code != Code(Status::kBadHandle)) {
-      result = 1;
-    }
+    const vos::Result<abi::ExitStatus> status = WaitChild(victims[i], kScratch + 8192);
+    if (!status.ok()) return 3;
+    if (!ExitedWith(status.value(), Code(Status::kBadHandle))) result = 1;
     if (user::CapDelete(victims[i]) != 0) result = 2;
   }
   // Revoking removed what was derived from `lent`, not `lent` itself.

@@ -5,13 +5,12 @@
 // chunk and returns the slot as a credit on a second channel. The consumer
 // also checks that it cannot get write access: a writable map is refused, a
 // syscall may not write into the mapping, and a child that stores to it is
-// killed by the fault. Exit codes: 0 every check held; 1 a checksum, chunk
-// or permission check failed; 2 the object or a channel could not be made
-// or mapped; 3 a child could not be started or derived for; 4 a call
-// failed; 5 a child did not exit 0 (its own code says why); 6 bad arguments.
+// killed by the fault. Exit codes: exit_codes.h's (kNoObject: the object or
+// a channel could not be made or mapped).
 #include <cstring>
 
 #include "scenarios/programs/entries.h"
+#include "scenarios/programs/exit_codes.h"
 #include "scenarios/programs/user_helpers.h"
 #include "src/lib/status.h"
 
@@ -21,13 +20,6 @@ namespace {
 using vos::user::Args;
 namespace abi = vos::abi;
 namespace user = vos::user;
-
-constexpr int64_t kBroken = 1;
-constexpr int64_t kNoObject = 2;
-constexpr int64_t kNoChild = 3;
-constexpr int64_t kCallFailed = 4;
-constexpr int64_t kChildFailed = 5;
-constexpr int64_t kBadArguments = 6;
 
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kSlotSize = 1024;
@@ -59,15 +51,6 @@ struct Announce {
 };
 constexpr uint64_t kDone = ~uint64_t{0};
 
-int64_t SendValue(uint64_t channel, const void* value, uint64_t size) {
-  return user::ChannelSend(channel, Put(kMessageAt, value, size), size);
-}
-int64_t ReceiveValue(uint64_t channel, void* value, uint64_t size) {
-  const int64_t length = user::ChannelReceive(channel, kMessageAt, size);
-  if (length == static_cast<int64_t>(size)) user::Load(kMessageAt, value, size);
-  return length;
-}
-
 // shm_write_probe [memory]: maps the object (read-only: its capability has
 // no write right) and stores to it, which must kill it by a fault. Exits 1
 // if the store went through, 2 if the map failed.
@@ -92,10 +75,9 @@ int64_t CheckReadOnly(uint64_t memory, uint64_t address) {
   }
   const int64_t probe = SpawnGranting("shm_write_probe", nullptr, 0, &memory, 1);
   if (probe < 0) return kNoChild;
-  if (user::Wait(static_cast<uint64_t>(probe), kWaitAt) < 0) return kCallFailed;
-  abi::ExitStatus status;
-  user::Load(kWaitAt, &status, sizeof(status));
-  return status.reason == abi::ExitReason::kFaulted ? 0 : kBroken;
+  const vos::Result<abi::ExitStatus> status = WaitChild(static_cast<uint64_t>(probe), kWaitAt);
+  if (!status.ok()) return kCallFailed;
+  return status.value().reason == abi::ExitReason::kFaulted ? 0 : kBroken;
 }
 
 // shm_consumer slots [memory, announcements, credits]: see the file comment.
@@ -114,7 +96,7 @@ int64_t Consumer(Args args) {
   uint8_t chunk[kSlotSize];
   for (uint64_t expected = 0;; ++expected) {
     Announce announce;
-    if (ReceiveValue(announcements, &announce, sizeof(announce)) != sizeof(announce)) {
+    if (ReceiveValue(announcements, kMessageAt, announce) != sizeof(announce)) {
       return kCallFailed;
     }
     if (announce.chunk == kDone) {
@@ -127,7 +109,7 @@ int64_t Consumer(Args args) {
       if (chunk[i] != ChunkByte(announce.chunk, i)) return kBroken;
     }
     hash = Checksum(hash, chunk, kSlotSize);
-    if (SendValue(credits, &announce.slot, sizeof(announce.slot)) != 0) return kCallFailed;
+    if (SendValue(credits, kMessageAt, announce.slot) != 0) return kCallFailed;
   }
   return user::ShmUnmap(static_cast<uint64_t>(base)) == 0 ? 0 : kCallFailed;
 }
@@ -163,7 +145,7 @@ int64_t Stream(Args args) {
   for (uint64_t n = 0; n < chunks; ++n) {
     uint64_t slot = n % slots;
     if (free_slots == 0) {  // Wait for the consumer to give one back.
-      if (ReceiveValue(static_cast<uint64_t>(credits), &slot, sizeof(slot)) != sizeof(slot) ||
+      if (ReceiveValue(static_cast<uint64_t>(credits), kMessageAt, slot) != sizeof(slot) ||
           slot != n % slots) {
         return kBroken;
       }
@@ -174,19 +156,17 @@ int64_t Stream(Args args) {
     user::Store(static_cast<uint64_t>(base) + slot * kSlotSize, chunk, kSlotSize);
     hash = Checksum(hash, chunk, kSlotSize);
     const Announce announce{n, slot, 0};
-    if (SendValue(static_cast<uint64_t>(announcements), &announce, sizeof(announce)) != 0) {
+    if (SendValue(static_cast<uint64_t>(announcements), kMessageAt, announce) != 0) {
       return kCallFailed;
     }
   }
   const Announce done{kDone, 0, hash};
-  if (SendValue(static_cast<uint64_t>(announcements), &done, sizeof(done)) != 0) {
+  if (SendValue(static_cast<uint64_t>(announcements), kMessageAt, done) != 0) {
     return kCallFailed;
   }
-  if (user::Wait(static_cast<uint64_t>(consumer), kWaitAt) < 0) return kCallFailed;
-  abi::ExitStatus status;
-  user::Load(kWaitAt, &status, sizeof(status));
-  if (status.reason != abi::ExitReason::kExited) return kChildFailed;
-  if (status.code != 0) return status.code;
+  const vos::Result<abi::ExitStatus> status = WaitChild(static_cast<uint64_t>(consumer), kWaitAt);
+  if (!status.ok()) return kCallFailed;
+  if (const int64_t failed = ChildVerdict(status.value()); failed != 0) return failed;
   // Unmapping twice: the second finds nothing.
   if (user::ShmUnmap(static_cast<uint64_t>(base)) != 0) return kCallFailed;
   return user::ShmUnmap(static_cast<uint64_t>(base)) == Code(vos::Status::kNotFound) ? 0

@@ -42,13 +42,12 @@ int64_t Forest(Args args) {
     if (child < 0) return child;
   }
   int64_t total = 0;
-  const uint64_t status_at = kScratch + 3072;
   for (uint64_t i = 0; i < procs; ++i) {
-    if (vos::user::Wait(vos::abi::kAnyChild, status_at) < 0) return -2;
-    vos::abi::ExitStatus status;
-    vos::user::Load(status_at, &status, sizeof(status));
-    if (status.reason != vos::abi::ExitReason::kExited) return -3;
-    total += status.code;
+    const vos::Result<vos::abi::ExitStatus> status =
+        WaitChild(vos::abi::kAnyChild, kScratch + 3072);
+    if (!status.ok()) return -2;
+    if (status.value().reason != vos::abi::ExitReason::kExited) return -3;
+    total += status.value().code;
   }
   return total;
 }

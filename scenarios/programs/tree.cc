@@ -19,14 +19,14 @@ int64_t Tree(Args args) {
     if (child < 0) return child;
   }
   int64_t total = 1;
-  const uint64_t status_at = kScratch + 3072;
   for (uint64_t i = 0; i < fan; ++i) {
-    const int64_t reaped = vos::user::Wait(vos::abi::kAnyChild, status_at);
-    if (reaped < 0) return reaped;
-    vos::abi::ExitStatus status;
-    vos::user::Load(status_at, &status, sizeof(status));
-    if (status.reason != vos::abi::ExitReason::kExited || status.code < 0) return -100;
-    total += status.code;
+    const vos::Result<vos::abi::ExitStatus> status =
+        WaitChild(vos::abi::kAnyChild, kScratch + 3072);
+    if (!status.ok()) return Code(status.status());
+    if (status.value().reason != vos::abi::ExitReason::kExited || status.value().code < 0) {
+      return -100;
+    }
+    total += status.value().code;
   }
   return total;
 }

@@ -58,6 +58,38 @@ inline int64_t SpawnWith(const char* name, const uint64_t* values, size_t count)
   return SpawnGranting(name, values, count, nullptr, 0);
 }
 
+// Waits for the child `token` names (abi::kAnyChild: any child), its exit
+// status staged in user memory at `status_at`; the status, or the wait's
+// error.
+inline vos::Result<vos::abi::ExitStatus> WaitChild(uint64_t token, uint64_t status_at) {
+  const int64_t reaped = vos::user::Wait(token, status_at);
+  if (reaped < 0) return static_cast<vos::Status>(reaped);
+  vos::abi::ExitStatus status;
+  vos::user::Load(status_at, &status, sizeof(status));
+  return status;
+}
+
+// Whether a process ended by exiting (not killed, not faulted) with `code`.
+inline bool ExitedWith(const vos::abi::ExitStatus& status, int64_t code) {
+  return status.reason == vos::abi::ExitReason::kExited && status.code == code;
+}
+
+// Sends `value` as one channel message, staged in user memory at `at`.
+template <typename T>
+int64_t SendValue(uint64_t channel, uint64_t at, const T& value) {
+  return vos::user::ChannelSend(channel, Put(at, &value, sizeof(value)), sizeof(value));
+}
+
+// Receives one channel message into user memory at `at` (the sender's pid at
+// `sender_at` unless 0); the message's length, or the error. `value` is set
+// only when the message is a whole T.
+template <typename T>
+int64_t ReceiveValue(uint64_t channel, uint64_t at, T& value, uint64_t sender_at = 0) {
+  const int64_t length = vos::user::ChannelReceive(channel, at, sizeof(value), 0, sender_at);
+  if (length == static_cast<int64_t>(sizeof(value))) vos::user::Load(at, &value, sizeof(value));
+  return length;
+}
+
 inline void Print(const char* text) {
   const size_t size = std::strlen(text);
   vos::user::DebugWrite(Put(kScratch + 2048, text, size), size);
