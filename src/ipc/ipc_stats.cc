@@ -15,10 +15,28 @@ uint64_t LatencyHistogram::BucketCeiling(uint32_t bucket) {
 void LatencyHistogram::Record(uint64_t nanoseconds) {
   hal::AddToCounter(buckets_[BucketOf(nanoseconds)], 1);
   hal::AddToCounter(sum_, nanoseconds);
+  RaiseMax(nanoseconds);
+}
+
+void LatencyHistogram::Add(const abi::ChannelStats& stats) {
+  for (uint32_t b = 0; b < kBuckets; ++b) {
+    if (stats.latency_buckets[b] != 0) hal::AddToCounter(buckets_[b], stats.latency_buckets[b]);
+  }
+  hal::AddToCounter(sum_, stats.latency_sum_ns);
+  RaiseMax(stats.latency_max_ns);
+}
+
+void LatencyHistogram::RaiseMax(uint64_t nanoseconds) {
   uint64_t max = max_.load(std::memory_order_relaxed);
   while (nanoseconds > max &&
          !max_.compare_exchange_weak(max, nanoseconds, std::memory_order_relaxed)) {
   }
+}
+
+void LatencyHistogram::Reset() {
+  for (std::atomic<uint64_t>& bucket : buckets_) bucket.store(0, std::memory_order_relaxed);
+  sum_.store(0, std::memory_order_relaxed);
+  max_.store(0, std::memory_order_relaxed);
 }
 
 void LatencyHistogram::Read(abi::ChannelStats& out) const {

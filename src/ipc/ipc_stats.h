@@ -30,10 +30,17 @@ class LatencyHistogram {
   static uint64_t BucketCeiling(uint32_t bucket);
 
   void Record(uint64_t nanoseconds);
+  // Adds the histogram in the latency_* fields of `stats` (another one's
+  // Read) to this one.
+  void Add(const abi::ChannelStats& stats);
   // Fills the latency_* fields of `out`.
   void Read(abi::ChannelStats& out) const;
+  // Back to empty.
+  void Reset();
 
  private:
+  void RaiseMax(uint64_t nanoseconds);
+
   std::atomic<uint64_t> buckets_[kBuckets] = {};
   std::atomic<uint64_t> sum_{0};
   std::atomic<uint64_t> max_{0};

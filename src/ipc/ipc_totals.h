@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "src/abi/ipc.h"
+#include "src/ipc/ipc_stats.h"
 
 namespace vos {
 
@@ -52,22 +53,15 @@ class IpcTotals {
   void Reset();
 
  private:
-  struct Histogram {
-    std::atomic<uint64_t> buckets[abi::kLatencyBuckets] = {};
-    std::atomic<uint64_t> max{0};
-    void Raise(uint64_t value);
-    IpcTotalsSnapshot::Latency Read() const;
-  };
-
   std::atomic<uint64_t> channels_{0};
   std::atomic<uint64_t> channel_sent_{0};
   std::atomic<uint64_t> channel_received_{0};
   std::atomic<uint64_t> channel_rate_limited_{0};
   std::atomic<uint64_t> channel_bytes_{0};
-  Histogram channel_latency_;
+  LatencyHistogram channel_latency_;
   std::atomic<uint64_t> calls_{0};
   std::atomic<uint64_t> sends_{0};
-  Histogram call_latency_;
+  LatencyHistogram call_latency_;
 };
 
 // The kernel's instance.

@@ -62,6 +62,42 @@ TEST(LatencyHistogramTest, PercentilesAreBucketCeilingsCappedAtTheMax) {
   EXPECT_EQ(HistogramPercentile(none, 0, 0, 50), 0u);
 }
 
+TEST(LatencyHistogramTest, AddMergesAnotherHistogramsReadAndResetEmpties) {
+  LatencyHistogram first;
+  first.Record(100);
+  first.Record(5000);
+  abi::ChannelStats first_stats{};
+  first.Read(first_stats);
+  LatencyHistogram total;
+  total.Record(300);
+  total.Add(first_stats);
+  abi::ChannelStats stats{};
+  total.Read(stats);
+  EXPECT_EQ(stats.latency_samples, 3u);
+  EXPECT_EQ(stats.latency_sum_ns, 5400u);
+  EXPECT_EQ(stats.latency_max_ns, 5000u);
+  EXPECT_EQ(stats.latency_buckets[LatencyHistogram::BucketOf(100)], 1u);
+  EXPECT_EQ(stats.latency_buckets[LatencyHistogram::BucketOf(300)], 1u);
+  EXPECT_EQ(stats.latency_buckets[LatencyHistogram::BucketOf(5000)], 1u);
+  EXPECT_EQ(stats.latency_p50_ns, LatencyHistogram::BucketCeiling(LatencyHistogram::BucketOf(300)));
+  // A smaller max does not lower it.
+  LatencyHistogram small;
+  small.Record(7);
+  abi::ChannelStats small_stats{};
+  small.Read(small_stats);
+  total.Add(small_stats);
+  total.Read(stats);
+  EXPECT_EQ(stats.latency_samples, 4u);
+  EXPECT_EQ(stats.latency_max_ns, 5000u);
+
+  total.Reset();
+  total.Read(stats);
+  EXPECT_EQ(stats.latency_samples, 0u);
+  EXPECT_EQ(stats.latency_sum_ns, 0u);
+  EXPECT_EQ(stats.latency_max_ns, 0u);
+  EXPECT_EQ(stats.latency_p99_ns, 0u);
+}
+
 TEST(ChannelStatsTest, CountsMessagesBytesAndLatencyInSimulatedTime) {
   ExpectPoweredOff(RunScheduled({.cpus = 1}, [] {
     AsyncChannel<4> channel;
