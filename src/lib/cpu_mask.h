@@ -70,18 +70,56 @@ class CpuMask {
 
   // The first CPU in the mask at or after `start`, wrapping around below
   // `limit`; kNone if there is none. Deterministic round-robin choices.
+  // A word at a time: O(limit / 64).
   constexpr hal::CpuId NextFrom(hal::CpuId start, uint32_t limit) const {
-    for (uint32_t step = 0; step < limit; ++step) {
-      hal::CpuId cpu = start + step;
-      if (cpu >= limit) cpu -= limit;
-      if (Has(cpu)) return cpu;
-    }
-    return kNone;
+    if (start >= limit) start = 0;
+    const hal::CpuId found = FirstIn(start, limit);
+    return found != kNone ? found : FirstIn(0, start);
+  }
+
+  // Calls fn(cpu) for every CPU in the mask in the order NextFrom would find
+  // them: from `start` up to `limit`, then from 0 up to `start`.
+  template <typename Fn>
+  void ForEachFrom(hal::CpuId start, uint32_t limit, Fn&& fn) const {
+    if (start >= limit) start = 0;
+    ForEachIn(start, limit, fn);
+    ForEachIn(0, start, fn);
+  }
+
+  static constexpr CpuMask FromWords(const std::array<uint64_t, kWords>& words) {
+    CpuMask mask;
+    mask.words_ = words;
+    return mask;
   }
 
  private:
   friend class AtomicCpuMask;
   static constexpr uint64_t Bit(hal::CpuId cpu) { return uint64_t{1} << (cpu % 64); }
+  // The bits of word `word` for CPUs in [from, to).
+  constexpr uint64_t WordIn(size_t word, hal::CpuId from, hal::CpuId to) const {
+    uint64_t bits = words_[word];
+    const size_t first = word * 64;
+    if (from > first) bits &= ~uint64_t{0} << (from - first);
+    if (to < first + 64) bits &= (uint64_t{1} << (to - first)) - 1;
+    return bits;
+  }
+  constexpr hal::CpuId FirstIn(hal::CpuId from, hal::CpuId to) const {
+    if (from >= to) return kNone;
+    for (size_t word = from / 64; word <= (to - 1) / 64; ++word) {
+      const uint64_t bits = WordIn(word, from, to);
+      if (bits != 0) return static_cast<hal::CpuId>(word * 64 + std::countr_zero(bits));
+    }
+    return kNone;
+  }
+  template <typename Fn>
+  void ForEachIn(hal::CpuId from, hal::CpuId to, Fn& fn) const {
+    if (from >= to) return;
+    for (size_t word = from / 64; word <= (to - 1) / 64; ++word) {
+      for (uint64_t bits = WordIn(word, from, to); bits != 0; bits &= bits - 1) {
+        fn(static_cast<hal::CpuId>(word * 64 + static_cast<size_t>(std::countr_zero(bits))));
+      }
+    }
+  }
   std::array<uint64_t, kWords> words_{};
 };
 

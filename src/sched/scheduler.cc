@@ -56,21 +56,40 @@ struct State {
   CpuState cpu[hal::kMaxCpus];
   // CPUs halted in their idle loop; a bit is cleared by whoever kicks it.
   std::atomic<uint64_t> idle_words[CpuMask::kWords];
+  // CPUs with queued threads (CpuState::queued > 0), so that balancing
+  // visits only those.
+  std::atomic<uint64_t> queued_cpus[CpuMask::kWords];
 };
 State state;
 
 CpuState& ThisCpu() { return state.cpu[hal::CurrentCpu()]; }
 
-// Updates a CpuState::queued under its CPU's lock; returns the old value.
-uint32_t AddQueued(std::atomic<uint32_t>& queued, int delta) {
-  const uint32_t old = queued.load(std::memory_order_relaxed);
-  queued.store(old + delta, std::memory_order_relaxed);
+// Updates a CpuState::queued under its CPU's lock, and the CPU's bit in
+// queued_cpus; returns the old value.
+uint32_t AddQueued(CpuState& cpu, int delta) {
+  const uint32_t old = cpu.queued.load(std::memory_order_relaxed);
+  const uint32_t now = old + delta;
+  cpu.queued.store(now, std::memory_order_relaxed);
+  if ((old == 0) != (now == 0)) {
+    const uint64_t bit = uint64_t{1} << (cpu.id % 64);
+    if (now != 0) {
+      state.queued_cpus[cpu.id / 64].fetch_or(bit, std::memory_order_relaxed);
+    } else {
+      state.queued_cpus[cpu.id / 64].fetch_and(~bit, std::memory_order_relaxed);
+    }
+  }
   return old;
 }
 
-bool IsIdle(hal::CpuId cpu) {
-  return (state.idle_words[cpu / 64].load(std::memory_order_acquire) >> (cpu % 64)) & 1;
+// A snapshot of per-CPU bit words (each word read once).
+CpuMask SnapshotOf(const std::atomic<uint64_t> (&words)[CpuMask::kWords]) {
+  std::array<uint64_t, CpuMask::kWords> bits;
+  for (size_t word = 0; word < CpuMask::kWords; ++word) {
+    bits[word] = words[word].load(std::memory_order_acquire);
+  }
+  return CpuMask::FromWords(bits);
 }
+
 void MarkIdle(hal::CpuId cpu) {
   state.idle_words[cpu / 64].fetch_or(uint64_t{1} << (cpu % 64), std::memory_order_acq_rel);
 }
@@ -80,14 +99,9 @@ bool ClaimIdle(hal::CpuId cpu) {
   return (state.idle_words[cpu / 64].fetch_and(~bit, std::memory_order_acq_rel) & bit) != 0;
 }
 
-// The first idle CPU `mask` allows, scanning from `start`.
+// The first idle CPU `mask` allows, scanning from `start` (wrapping).
 hal::CpuId FindIdleCpu(const CpuMask& mask, hal::CpuId start) {
-  for (uint32_t step = 0; step < state.cpus; ++step) {
-    hal::CpuId cpu = start + step;
-    if (cpu >= state.cpus) cpu -= state.cpus;
-    if (mask.Has(cpu) && IsIdle(cpu)) return cpu;
-  }
-  return CpuMask::kNone;
+  return (SnapshotOf(state.idle_words) & mask).NextFrom(start, state.cpus);
 }
 
 void OnTimerTrap();
@@ -147,7 +161,7 @@ struct SchedulerImpl {
     // none wants it, real-time threads keep running.
     if (cpu.rt_throttled) next = cpu.queue.PopHighest(RunQueue::kBelowRealTime);
     if (next == nullptr) next = cpu.queue.PopHighest();
-    if (next != nullptr) AddQueued(cpu.queued, -1);
+    if (next != nullptr) AddQueued(cpu, -1);
     return next;
   }
 
@@ -202,7 +216,7 @@ struct SchedulerImpl {
       if (prev->affinity_.Has(cpu.id)) {
         // Preempted with slice left: it goes first again at its level.
         cpu.queue.Enqueue(prev, /*at_front=*/prev->slice_left_ > 0);
-        AddQueued(cpu.queued, 1);
+        AddQueued(cpu, 1);
       } else {
         migrate = true;
       }
@@ -343,7 +357,7 @@ struct SchedulerImpl {
     thread->cpu_.store(target, std::memory_order_relaxed);
     thread->state_.store(ThreadState::kRunnable, std::memory_order_relaxed);
     cpu.queue.Enqueue(thread);
-    const uint32_t queued = AddQueued(cpu.queued, 1) + 1;
+    const uint32_t queued = AddQueued(cpu, 1) + 1;
     const bool preempt = ShouldPreemptLocked(cpu);
     if (preempt) cpu.need_resched.store(true, std::memory_order_relaxed);
     cpu.lock.Release();
@@ -373,22 +387,21 @@ struct SchedulerImpl {
     const uint32_t mine = cpu.queued.load(std::memory_order_relaxed);
     CpuState* victim = nullptr;
     uint32_t most = mine + margin - 1;
-    for (uint32_t step = 1; step < state.cpus; ++step) {
-      hal::CpuId other = cpu.id + step;
-      if (other >= state.cpus) other -= state.cpus;
+    // Only CPUs with queued threads can have more than `most` (>= 0).
+    SnapshotOf(state.queued_cpus).ForEachFrom(cpu.id + 1, state.cpus, [&](hal::CpuId other) {
       const uint32_t queued = state.cpu[other].queued.load(std::memory_order_relaxed);
-      if (queued > most) {
+      if (other != cpu.id && queued > most) {
         most = queued;
         victim = &state.cpu[other];
       }
-    }
+    });
     if (victim == nullptr) return false;
     victim->lock.Acquire();
     Thread* thread =
         victim->queue.FindHighest([&](Thread* t) { return t->affinity_.Has(cpu.id); });
     if (thread != nullptr) {
       victim->queue.Remove(thread);
-      AddQueued(victim->queued, -1);
+      AddQueued(*victim, -1);
       // In transit: runnable, on no queue; SetEffectivePriority follows cpu_.
       thread->cpu_.store(cpu.id, std::memory_order_relaxed);
     }
@@ -398,7 +411,7 @@ struct SchedulerImpl {
     ++thread->stats_.migrations;
     ++cpu.stats.pulled;
     cpu.queue.Enqueue(thread);
-    AddQueued(cpu.queued, 1);
+    AddQueued(cpu, 1);
     if (ShouldPreemptLocked(cpu)) cpu.need_resched.store(true, std::memory_order_relaxed);
     cpu.lock.Release();
     return true;
@@ -487,6 +500,7 @@ Status Scheduler::Init(const SchedulerConfig& config) VOS_NO_THREAD_SAFETY_ANALY
   state.cpus = cpus;
   state.table.Init(config.threads);
   for (auto& word : state.idle_words) word.store(0, std::memory_order_relaxed);
+  for (auto& word : state.queued_cpus) word.store(0, std::memory_order_relaxed);
   for (hal::CpuId id = 0; id < cpus; ++id) {
     CpuState& cpu = *new (&state.cpu[id]) CpuState();
     cpu.id = id;
