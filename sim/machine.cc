@@ -34,6 +34,18 @@ void OnFatalSignal(int signal, siginfo_t* info, void*) {
   Machine::Current().HostFault(what);
 }
 
+ScheduleIndex::Tracking TrackingFor(SchedulePolicy policy) {
+  switch (policy) {
+    case SchedulePolicy::kRoundRobin:
+      return ScheduleIndex::Tracking::kRunnable;
+    case SchedulePolicy::kRandom:
+      return ScheduleIndex::Tracking::kCandidates;
+    case SchedulePolicy::kPct:
+      return ScheduleIndex::Tracking::kCandidatePriorities;
+  }
+  return ScheduleIndex::Tracking::kCandidatePriorities;
+}
+
 class SignalGuard {
  public:
   SignalGuard() : stack_(kSignalStackSize) {
@@ -106,8 +118,7 @@ Machine::Machine(MachineConfig config)
     : config_(std::move(config)),
       cpus_(config_.cpus),
       prng_(config_.seed),
-      schedule_(config_.cpus, config_.skew_window,
-                /*track_candidates=*/config_.policy != SchedulePolicy::kRoundRobin) {
+      schedule_(config_.cpus, config_.skew_window, TrackingFor(config_.policy)) {
   for (hal::CpuId id = 0; id < cpus_.size(); ++id) cpus_[id].id = id;
   mmus_.reserve(cpus_.size());
   for (size_t i = 0; i < cpus_.size(); ++i) {

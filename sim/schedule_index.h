@@ -6,14 +6,24 @@
 //    policy) or the one with the highest PCT priority;
 //  - the next runnable CPU by index (round robin);
 //  - the halted CPU whose next interrupt is due first.
-// Tournament trees keep the clocks (runnable; runnable candidates and the
-// others apart), the halted CPUs' interrupt times and the candidates' PCT
-// priorities: a change costs O(log N), usually less (a tree stops climbing
-// where its winner is unaffected). The runnable and candidate sets are also
-// bitmaps of kMaxCpus / 64 words, for k-th and next-by-index.
+// Tournament trees keep the clocks (all runnable CPUs; the runnable
+// non-candidates apart), the halted CPUs' interrupt times and the
+// candidates' PCT priorities: a change costs O(log N), usually less (a tree
+// stops climbing where its winner is unaffected). The runnable and
+// candidate sets are also bitmaps of kMaxCpus / 64 words, for k-th and
+// next-by-index.
 //
-// Clocks only change through SetClock/Insert: the machine refreshes the
-// running CPU's before each pick (the others' are frozen while they wait).
+// Leaving the window costs no tree: clocks only grow, so the window's
+// horizon (earliest clock + skew window) only moves back when a CPU starts
+// or wakes behind the earliest clock; otherwise the only candidates that
+// can fall beyond it are those whose clock moved, and SetClock checks those
+// at once. A horizon that moved back is rare (a wake-up whose timer fell due
+// behind every runnable CPU) and re-checks the candidates, O(N / 64 + their
+// number).
+//
+// Clocks only change through SetClock/Insert, and never go back: the
+// machine refreshes the running CPU's before each pick (the others' are
+// frozen while they wait).
 #ifndef VERIDIAN_SIM_SCHEDULE_INDEX_H_
 #define VERIDIAN_SIM_SCHEDULE_INDEX_H_
 
@@ -32,9 +42,12 @@ class ScheduleIndex {
  public:
   static constexpr hal::Nanoseconds kNever = ~hal::Nanoseconds{0};
 
-  // With `track_candidates` false (round robin) only the earliest clock,
-  // the runnable set and the halted CPUs are kept.
-  ScheduleIndex(uint32_t cpus, hal::Nanoseconds skew_window, bool track_candidates);
+  // What the policy asks: round robin needs only the earliest clock, the
+  // runnable set and the halted CPUs; random adds the candidates; PCT adds
+  // their priorities.
+  enum class Tracking { kRunnable, kCandidates, kCandidatePriorities };
+
+  ScheduleIndex(uint32_t cpus, hal::Nanoseconds skew_window, Tracking tracking);
 
   // --- Runnable CPUs. ---
   void Insert(hal::CpuId cpu, hal::Nanoseconds clock);  // Started or woken.
@@ -62,7 +75,8 @@ class ScheduleIndex {
   void Update();
   uint32_t candidate_count() const { return candidate_count_; }
   hal::CpuId KthCandidate(uint32_t k) const;  // k < candidate_count(), by index.
-  // PCT: priorities are distinct; the candidate with the highest one.
+  // PCT (kCandidatePriorities): priorities are distinct; the candidate with
+  // the highest one.
   void SetPriority(hal::CpuId cpu, uint32_t priority);
   hal::CpuId BestCandidate() const { return static_cast<hal::CpuId>(priority_.winner()); }
 
@@ -84,19 +98,23 @@ class ScheduleIndex {
     bits[cpu / 64] = value ? bits[cpu / 64] | bit : bits[cpu / 64] & ~bit;
   }
   void SetCandidate(hal::CpuId cpu, bool candidate);
+  // Candidates beyond `horizon_` leave the window (after it moved back).
+  void EvictBeyondHorizon();
 
   const hal::Nanoseconds skew_window_;
   const bool track_candidates_;
+  const bool track_priorities_;
   const size_t words_;  // Of the bitmaps, in use: (cpus + 63) / 64.
   std::vector<hal::Nanoseconds> clocks_;
   std::vector<uint32_t> priorities_;
   Bits runnable_{};
   Bits candidates_{};
   uint32_t candidate_count_ = 0;
+  hal::Nanoseconds horizon_ = 0;     // As of the last Update().
+  bool horizon_moved_back_ = false;  // Since then.
   std::array<uint32_t, kWords> word_candidates_{};  // Per word of candidates_.
   TournamentTree<Tournament::kMin> earliest_;   // Runnable: clock; else kNever.
   TournamentTree<Tournament::kMin> waiting_;    // Runnable non-candidates: clock.
-  TournamentTree<Tournament::kMax> latest_;     // Candidates: clock; else 0.
   TournamentTree<Tournament::kMax> priority_;   // Candidates: priority + 1; else 0.
   TournamentTree<Tournament::kMin> halted_;     // Halted: interrupt time; else kNever.
 };
