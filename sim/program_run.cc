@@ -27,6 +27,7 @@
 #include "src/proc/process_manager.h"
 #include "src/sched/kernel_stack.h"
 #include "src/sched/scheduler.h"
+#include "src/sched/scheduler_start.h"
 #include "src/sched/thread_table.h"
 
 namespace sim {
@@ -165,17 +166,10 @@ void ProgramBoot(const hal::BootInfo& boot_info) {
   config.stacks = &runner->stacks;
   config.threads = {runner->slots.get(), kMaxKernelThreads};
   config.time_slice = runner->time_slice;
-  if (vos::Status s = vos::Scheduler::Init(config); !vos::IsOk(s)) Fail("scheduler init", s);
   vos::ThreadOptions init;
   init.name = "init";
-  if (vos::Result<vos::Thread*> t = vos::Scheduler::CreateThread(InitMain, nullptr, init);
-      !t.ok()) {
-    Fail("init thread", t.status());
-  }
-  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
-    if (!hal::StartCpu(cpu, [](hal::CpuId) { vos::Scheduler::RunCpu(); })) break;
-  }
-  vos::Scheduler::RunCpu();
+  const vos::Status status = vos::StartScheduler(config, InitMain, nullptr, init, &what);
+  Fail(what, status);
 }
 
 }  // namespace

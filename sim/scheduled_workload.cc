@@ -12,6 +12,7 @@
 #include "src/hal/trap.h"
 #include "src/lib/print.h"
 #include "src/sched/scheduler.h"
+#include "src/sched/scheduler_start.h"
 #include "src/sched/thread_table.h"
 #include "src/workloads/ipc_channels.h"
 
@@ -60,18 +61,11 @@ void Boot(const hal::BootInfo& boot_info) {
   config.stacks = &runner->stacks;
   config.threads = {runner->slots.get(), kMaxThreads};
   config.time_slice = runner->time_slice;
-  if (vos::Status s = vos::Scheduler::Init(config); !vos::IsOk(s)) {
-    Verdict(false, "scheduler init");
-  }
   vos::ThreadOptions main;
   main.name = "main";
-  if (!vos::Scheduler::CreateThread(IpcChannelsMain, nullptr, main).ok()) {
-    Verdict(false, "main thread");
-  }
-  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
-    if (!hal::StartCpu(cpu, [](hal::CpuId) { vos::Scheduler::RunCpu(); })) break;
-  }
-  vos::Scheduler::RunCpu();
+  const char* what = nullptr;
+  (void)vos::StartScheduler(config, IpcChannelsMain, nullptr, main, &what);
+  Verdict(false, what);
 }
 
 }  // namespace

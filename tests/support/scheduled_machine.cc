@@ -11,6 +11,7 @@
 #include "src/hal/trap.h"
 #include "src/sched/kernel_stack.h"
 #include "src/sched/scheduler.h"
+#include "src/sched/scheduler_start.h"
 #include "src/sched/thread_table.h"
 #include "tests/support/in_machine.h"
 
@@ -39,16 +40,12 @@ void Boot() {
   config.rt_period = run.machine->rt_period;
   config.rt_runtime = run.machine->rt_runtime;
   config.load_balancing = run.machine->load_balancing;
-  vos::Status status = vos::Scheduler::Init(config);
-  ASSERT_EQ(status, vos::Status::kOk) << vos::StatusName(status);
   vos::ThreadOptions main;
   main.name = "main";
   main.priority = run.machine->body_priority;
-  ASSERT_TRUE(vos::Scheduler::CreateThread(MainThread, nullptr, main).ok());
-  for (hal::CpuId cpu = 1; cpu < hal::CpuCount(); ++cpu) {
-    ASSERT_TRUE(hal::StartCpu(cpu, [](hal::CpuId) { vos::Scheduler::RunCpu(); }));
-  }
-  vos::Scheduler::RunCpu();
+  const char* what = nullptr;
+  const vos::Status status = vos::StartScheduler(config, MainThread, nullptr, main, &what);
+  FAIL() << what << ": " << vos::StatusName(status);
 }
 
 }  // namespace
