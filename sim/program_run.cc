@@ -25,10 +25,8 @@
 #include "src/mm/frame_refs.h"
 #include "src/mm/heap.h"
 #include "src/proc/process_manager.h"
-#include "src/sched/kernel_stack.h"
 #include "src/sched/scheduler.h"
 #include "src/sched/scheduler_start.h"
-#include "src/sched/thread_table.h"
 
 namespace sim {
 namespace {
@@ -42,8 +40,7 @@ constexpr int kExitSpawnFailed = 1;
 // long as the process (a stopped run cannot tear address spaces down).
 struct Runner {
   std::vector<ProgramSpec> programs;
-  HostStacks stacks;
-  std::unique_ptr<vos::ThreadSlot[]> slots{new vos::ThreadSlot[kMaxKernelThreads]};
+  HostSchedulerMemory memory{kMaxKernelThreads};
   std::unique_ptr<vos::Process[]> processes{new vos::Process[kMaxProcesses]};
   std::unique_ptr<vos::UserThread[]> threads{new vos::UserThread[kMaxUserThreads]};
   hal::Nanoseconds time_slice = 50'000;
@@ -162,9 +159,7 @@ void ProgramBoot(const hal::BootInfo& boot_info) {
   ReadCommandLine(boot_info.command_line);
   const char* what = nullptr;
   if (vos::Status s = InitKernelMemory(&what); !vos::IsOk(s)) Fail(what, s);
-  vos::SchedulerConfig config;
-  config.stacks = &runner->stacks;
-  config.threads = {runner->slots.get(), kMaxKernelThreads};
+  vos::SchedulerConfig config = runner->memory.Config();
   config.time_slice = runner->time_slice;
   vos::ThreadOptions init;
   init.name = "init";

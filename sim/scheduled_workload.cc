@@ -13,7 +13,6 @@
 #include "src/lib/print.h"
 #include "src/sched/scheduler.h"
 #include "src/sched/scheduler_start.h"
-#include "src/sched/thread_table.h"
 #include "src/workloads/ipc_channels.h"
 
 namespace sim {
@@ -26,8 +25,7 @@ constexpr uint64_t kDefaultIpcMessages = 32;
 struct Runner {
   uint64_t iterations = 0;
   hal::Nanoseconds time_slice = 50'000;
-  HostStacks stacks;
-  std::unique_ptr<vos::ThreadSlot[]> slots{new vos::ThreadSlot[kMaxThreads]};
+  HostSchedulerMemory memory{kMaxThreads};
 };
 // The last boot's: a stopped machine cannot tear its threads down, so each
 // boot replaces the previous one's.
@@ -57,9 +55,7 @@ void Boot(const hal::BootInfo& boot_info) {
     if (absl::ConsumePrefix(&word, "iterations=")) (void)absl::SimpleAtoi(word, &runner->iterations);
     if (absl::ConsumePrefix(&word, "tick_ns=")) (void)absl::SimpleAtoi(word, &runner->time_slice);
   }
-  vos::SchedulerConfig config;
-  config.stacks = &runner->stacks;
-  config.threads = {runner->slots.get(), kMaxThreads};
+  vos::SchedulerConfig config = runner->memory.Config();
   config.time_slice = runner->time_slice;
   vos::ThreadOptions main;
   main.name = "main";

@@ -9,10 +9,8 @@
 #include "src/hal/cpu.h"
 #include "src/hal/power.h"
 #include "src/hal/trap.h"
-#include "src/sched/kernel_stack.h"
 #include "src/sched/scheduler.h"
 #include "src/sched/scheduler_start.h"
-#include "src/sched/thread_table.h"
 #include "tests/support/in_machine.h"
 
 namespace testing_support {
@@ -21,8 +19,7 @@ namespace {
 struct Run {
   const ScheduledMachine* machine;
   std::function<void()>* body;
-  sim::HostStacks stacks;
-  std::unique_ptr<vos::ThreadSlot[]> slots;
+  std::unique_ptr<sim::HostSchedulerMemory> memory;
 };
 Run* current_run = nullptr;
 
@@ -33,9 +30,7 @@ void MainThread(void*) {
 
 void Boot() {
   Run& run = *current_run;
-  vos::SchedulerConfig config;
-  config.stacks = &run.stacks;
-  config.threads = {run.slots.get(), run.machine->max_threads};
+  vos::SchedulerConfig config = run.memory->Config();
   config.time_slice = run.machine->time_slice;
   config.rt_period = run.machine->rt_period;
   config.rt_runtime = run.machine->rt_runtime;
@@ -54,7 +49,7 @@ sim::RunResult RunScheduled(const ScheduledMachine& machine, std::function<void(
   Run run;
   run.machine = &machine;
   run.body = &body;
-  run.slots.reset(new vos::ThreadSlot[machine.max_threads]);
+  run.memory = std::make_unique<sim::HostSchedulerMemory>(machine.max_threads);
   current_run = &run;
   sim::MachineConfig config = SmallMachine(machine.cpus, machine.seed);
   config.trap_handler = kernel::HandleTrap;
