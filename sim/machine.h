@@ -8,6 +8,7 @@
 #define VERIDIAN_SIM_MACHINE_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -233,17 +234,23 @@ class Machine {
  private:
   static constexpr hal::Nanoseconds kNoDeadline = ~hal::Nanoseconds{0};
 
-  struct Cpu {
+  // What every interleaving point and CPU switch touches comes first, in
+  // the struct's first cache line (with 256 CPUs each switch lands on a cold
+  // CPU): the flags, interrupt_at, the fibre, and the clock and counters at
+  // the head of `stats`.
+  struct alignas(64) Cpu {
     hal::CpuId id = 0;
     bool started = false;
     bool halted = false;
     bool interrupts_enabled = false;
-    hal::Nanoseconds halted_since = 0;
-    hal::Nanoseconds timer_deadline = kNoDeadline;
     // When an interrupt becomes deliverable: 0 while an IPI or a device
     // interrupt is queued, else the timer deadline. Keeps the check at every
     // interleaving point to one compare.
     hal::Nanoseconds interrupt_at = kNoDeadline;
+    FiberHandle suspended = nullptr;  // What the CPU runs, while another CPU runs.
+    CpuStats stats;
+    hal::Nanoseconds halted_since = 0;
+    hal::Nanoseconds timer_deadline = kNoDeadline;
     uint64_t pending_ipis = 0;
     std::deque<uint32_t> pending_devices;
     // Injected faults due later: delayed IPIs (arrival times) and scheduled
@@ -251,11 +258,11 @@ class Machine {
     hal::Nanoseconds future_interrupt_at = kNoDeadline;
     std::deque<hal::Nanoseconds> delayed_ipis;
     std::deque<ScheduledInterrupt> scheduled_devices;
-    FiberHandle suspended = nullptr;  // What the CPU runs, while another CPU runs.
     std::unique_ptr<FiberStack> boot_stack;
     hal::SecondaryEntry entry = nullptr;
-    CpuStats stats;
   };
+  static_assert(offsetof(Cpu, stats) + offsetof(CpuStats, switches_in) + 8 <= 64,
+                "the per-switch fields fit one cache line");
 
   explicit Machine(MachineConfig config);
   [[noreturn]] static void NoCurrentMachine();
