@@ -38,7 +38,9 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     }
     // A write through a clean entry walks again: the hardware sets D then.
     if (access.kind != AccessKind::kWrite || cached->dirty) {
-      if (config_.check_stale_tlb) CheckCachedTranslation(address, access, *cached);
+      if (config_.check_stale_tlb && !SourceUnchanged(*ram_, mmu.registers, cached->source)) {
+        CheckCachedTranslation(address, access, *cached);
+      }
       result.outcome = WalkResult::Outcome::kTranslated;
       result.translation = *cached;
       return result;

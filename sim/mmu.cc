@@ -83,7 +83,14 @@ class Tables {
  public:
   Tables(const Ram& ram, WalkEffects effects) : ram_(ram), effects_(effects) {}
 
+  // Reads an entry on the walk's path (recorded for its WalkSource).
   bool Read(PhysAddr address, uint64_t* entry) {
+    if (!ReadAgain(address, entry)) return false;
+    if (path_length_ < WalkSource::kMaxEntries) path_[path_length_] = address;
+    ++path_length_;
+    return true;
+  }
+  bool ReadAgain(PhysAddr address, uint64_t* entry) {
     void* host = ram_.HostAddress(address);
     if (host == nullptr) {
       bad_address_ = address;
@@ -103,11 +110,30 @@ class Tables {
     result.bus_error_address = bad_address_;
     return result;
   }
+  // The entries the walk read, as RAM holds them now.
+  void FillSource(const MmuRegisters& registers, WalkSource* source) const {
+    if (path_length_ > WalkSource::kMaxEntries) {
+      // Deeper than any modelled format: a source that never matches, so
+      // the check walks again (correct, only slower).
+      *source = WalkSource{};
+      source->root = ~registers.root;
+      return;
+    }
+    source->root = registers.root;
+    source->kernel_root = registers.kernel_root;
+    source->count = static_cast<uint8_t>(path_length_);
+    for (uint32_t i = 0; i < path_length_; ++i) {
+      source->addresses[i] = path_[i];
+      std::memcpy(&source->values[i], ram_.HostAddress(path_[i]), sizeof(uint64_t));
+    }
+  }
 
  private:
   const Ram& ram_;
   WalkEffects effects_;
   PhysAddr bad_address_ = 0;
+  PhysAddr path_[WalkSource::kMaxEntries] = {};
+  uint32_t path_length_ = 0;
 };
 
 WalkResult Check(const MmuRegisters& registers, const Translation& translation,
@@ -150,10 +176,9 @@ uint64_t ReservedBits(int level, uint64_t entry) {
   return reserved;
 }
 
-WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access, WalkEffects effects) {
+WalkResult Walk(Tables& tables, const MmuRegisters& registers, VirtAddr address,
+                Access access) {
   if (!Canonical(address)) return Faulted(registers, address, access, Cause::kNonCanonical, 0);
-  Tables tables(ram, effects);
   PhysAddr entry_addresses[4];
   PhysAddr table = registers.root & kAddressBits;
   bool writable = true;
@@ -195,7 +220,7 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
     const int used = 5 - level;
     for (int i = 0; i < used; ++i) {
       uint64_t value = 0;
-      if (!tables.Read(entry_addresses[i], &value)) return tables.BusError();  // Read above.
+      if (!tables.ReadAgain(entry_addresses[i], &value)) return tables.BusError();  // Read above.
       uint64_t updated = value | kAccessed;
       if (i == used - 1 && access.kind == AccessKind::kWrite) updated |= kDirty;
       if (updated != value) tables.Write(entry_addresses[i], updated);
@@ -227,13 +252,12 @@ constexpr uint64_t kApTableReadOnly = Bit(62);
 constexpr uint64_t kAddressBits = BitRange(47, 12);
 constexpr uint64_t kAddressTooWide = BitRange(51, 48);
 
-WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access, WalkEffects effects) {
+WalkResult Walk(Tables& tables, const MmuRegisters& registers, VirtAddr address,
+                Access access) {
   const uint64_t top = address >> 48;
   if (top != 0 && top != 0xffff) {
     return Faulted(registers, address, access, Cause::kNotPresent, 0);
   }
-  Tables tables(ram, effects);
   PhysAddr table = (top == 0 ? registers.root : registers.kernel_root) & kAddressBits;
   bool no_user = false;
   bool read_only = false;
@@ -300,8 +324,8 @@ constexpr uint64_t kDirty = Bit(7);
 // N (Svnapot), PBMT (Svpbmt) and reserved bits: none of those extensions here.
 constexpr uint64_t kReserved = BitRange(63, 54);
 
-WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
-                Access access, WalkEffects effects) {
+WalkResult Walk(Tables& tables, const MmuRegisters& registers, VirtAddr address,
+                Access access) {
   const int levels = registers.format == PageTableFormat::kSv39 ? 3 : 4;
   const int va_bits = 12 + 9 * levels;
   // Bits 63..va_bits-1 must all equal bit va_bits-1.
@@ -309,7 +333,6 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, VirtAddr address,
   if (top != 0 && top != (uint64_t{1} << (65 - va_bits)) - 1) {
     return Faulted(registers, address, access, Cause::kNotPresent, levels - 1);
   }
-  Tables tables(ram, effects);
   PhysAddr table = registers.root & ~(Bit(12) - 1);
   bool global = false;
   for (int level = levels - 1; level >= 0; --level) {
@@ -392,16 +415,34 @@ bool CheckPermissions(const MmuRegisters& registers, const Translation& translat
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
                 Access access, WalkEffects effects) {
+  Tables tables(ram, effects);
+  WalkResult result = Faulted(registers, address, access, Cause::kNotPresent, 0);
   switch (registers.format) {
     case PageTableFormat::kX86_64:
-      return x86::Walk(ram, registers, address, access, effects);
+      result = x86::Walk(tables, registers, address, access);
+      break;
     case PageTableFormat::kAarch64:
-      return arm::Walk(ram, registers, address, access, effects);
+      result = arm::Walk(tables, registers, address, access);
+      break;
     case PageTableFormat::kSv39:
     case PageTableFormat::kSv48:
-      return riscv::Walk(ram, registers, address, access, effects);
+      result = riscv::Walk(tables, registers, address, access);
+      break;
   }
-  return Faulted(registers, address, access, Cause::kNotPresent, 0);
+  if (result.outcome == WalkResult::Outcome::kTranslated) {
+    tables.FillSource(registers, &result.translation.source);
+  }
+  return result;
+}
+
+bool SourceUnchanged(const Ram& ram, const MmuRegisters& registers, const WalkSource& source) {
+  if (source.root != registers.root || source.kernel_root != registers.kernel_root) return false;
+  for (uint32_t i = 0; i < source.count; ++i) {
+    uint64_t value;
+    std::memcpy(&value, ram.HostAddress(source.addresses[i]), sizeof(value));
+    if (value != source.values[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace sim

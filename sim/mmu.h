@@ -55,6 +55,19 @@ struct MmuRegisters {
   bool smap = true;               // x86_64 CR4.SMAP (SMEP is always on).
 };
 
+// Where a successful walk's answer came from: the translation roots and
+// every page-table entry the walk read, with the values RAM held after it
+// (A/D bits set). While all of them are unchanged, walking again gives the
+// same translation; the stale-TLB check compares them instead of walking.
+struct WalkSource {
+  static constexpr uint32_t kMaxEntries = 4;  // 4-level x86_64, AArch64, Sv48.
+  hal::PhysAddr root = 0;
+  hal::PhysAddr kernel_root = 0;
+  uint32_t count = 0;
+  hal::PhysAddr addresses[kMaxEntries] = {};
+  uint64_t values[kMaxEntries] = {};
+};
+
 // A successful walk's result, which the TLB caches: where the page is and
 // its effective permissions (every level's restrictions already combined).
 struct Translation {
@@ -70,6 +83,7 @@ struct Translation {
   bool writable = false;
   bool user_executable = false;
   bool kernel_executable = false;
+  WalkSource source;  // Not hardware state: for the simulator's stale-TLB check.
 
   hal::PhysAddr Physical(hal::VirtAddr address) const {
     return page | (address & ((uint64_t{1} << page_shift) - 1));
@@ -111,6 +125,11 @@ enum class WalkEffects : uint8_t {
 // against the leaf. Sets A/D bits in RAM as described above, unless told not to.
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
                 Access access, WalkEffects effects = WalkEffects::kUpdateFlags);
+
+// True if `registers` and RAM still hold what `source` recorded, so a new
+// walk would give the same translation. Addresses come from a walk that read
+// them, so they are in RAM.
+bool SourceUnchanged(const Ram& ram, const MmuRegisters& registers, const WalkSource& source);
 
 // Checks `access` against an already found (e.g. TLB-cached) translation,
 // exactly as the walk's final step does. Returns true and leaves `fault`
