@@ -378,7 +378,6 @@ void Machine::SendIpi(hal::CpuId target) {
         std::upper_bound(to.delayed_ipis.begin(), to.delayed_ipis.end(), arrival), arrival);
     to.future_interrupt_at = std::min(to.future_interrupt_at, to.delayed_ipis.front());
     UpdateInterruptAt(to);
-    if (to.halted) schedule_.SetHalted(target, to.interrupt_at);
   } else {
     ++to.pending_ipis;
     to.interrupt_at = 0;

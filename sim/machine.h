@@ -273,14 +273,16 @@ class Machine {
     trace_.Record(kind, current_, cpus_[current_].stats.time, a, b);
   }
   static bool HasPendingInterrupt(const Cpu& cpu) { return cpu.stats.time >= cpu.interrupt_at; }
-  // Recomputes interrupt_at after the CPU's queues or timer changed.
-  static void UpdateInterruptAt(Cpu& cpu) {
+  // Recomputes interrupt_at after the CPU's queues or timer changed; a
+  // halted CPU's due time is also in the schedule index (WakeDueCpus).
+  void UpdateInterruptAt(Cpu& cpu) {
     cpu.interrupt_at = cpu.pending_ipis > 0 || !cpu.pending_devices.empty()
                            ? 0
                            : std::min(cpu.timer_deadline, cpu.future_interrupt_at);
+    if (cpu.halted) [[unlikely]] schedule_.SetHalted(cpu.id, cpu.interrupt_at);
   }
   // Moves injected interrupts that are due into the pending queues.
-  static void PromoteDueInterrupts(Cpu& cpu);
+  void PromoteDueInterrupts(Cpu& cpu);
   // One compare on the common path: called at every interleaving point.
   void MaybeDeliverInterrupts() {
     const Cpu& cpu = cpus_[current_];
