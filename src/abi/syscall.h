@@ -88,6 +88,10 @@ enum class Syscall : uint64_t {
   // Numbers 17 and up: IPC.
   // endpoint_create() -> token: a new synchronous endpoint, named with
   // kEndpointRights; freed once no capability names it and no call uses it.
+  // It closes (every sleeper and later call gets kPeerClosed) when the last
+  // capability with kRightEndpointReceive goes, in whichever process it was
+  // moved or copied to: deleted, revoked, or gone with its process's death.
+  // Send-only capabilities do not keep it open.
   kEndpointCreate = 17,
   // ipc_call(token, request, reply, deadline) -> 0: sends the IpcMessage at
   // `request` and waits for the answer, written to the IpcMessage at
@@ -141,9 +145,11 @@ enum class Syscall : uint64_t {
   // Asynchronous channels: a bounded queue of messages of up to
   // kMaxChannelMessage bytes between any number of senders and receivers,
   // named with kChannelRights. Sends never wait for a receiver, only for
-  // room. A channel closes on channel_close or when the process that
-  // created it dies: every sleeper wakes with kPeerClosed, sends fail with
-  // it, and receives drain what is queued, then fail with it.
+  // room. A channel closes on channel_close, or when the last capability
+  // with kRightChannelReceive, or the last with kRightChannelSend, goes
+  // (deleted, revoked, or gone with its process, wherever it was moved or
+  // copied to): every sleeper wakes with kPeerClosed, sends fail with it,
+  // and receives drain what is queued, then fail with it.
   // channel_create() -> token.
   kChannelCreate = 33,
   // channel_send(token, buffer, length, deadline) -> 0: queues `length`

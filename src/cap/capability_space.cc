@@ -16,7 +16,8 @@ hal::Atomic<uint64_t> next_space_id{1};
 // lock): one CAS empties the word and bumps its generation, so every token
 // for the capability is stale from here on; then wait for the lookups that
 // pinned it before (they hold it for a few instructions, preemption off).
-void Invalidate(CapabilityNode& node) {
+// Returns the rights the capability carried.
+Rights Invalidate(CapabilityNode& node) {
   hal::Atomic<uint64_t>& word = *node.word;
   uint64_t current = word.Load(std::memory_order_acquire);
   VOS_ASSERT(slot_word::IsValid(current));
@@ -26,6 +27,7 @@ void Invalidate(CapabilityNode& node) {
                                std::memory_order_acq_rel)) {
   }
   while (slot_word::Pins(word.Load(std::memory_order_acquire)) != 0) hal::CpuRelax();
+  return slot_word::RightsOf(current);
 }
 
 // Step 2: the slot goes back to its space (caller still holds the lock, so
@@ -100,6 +102,7 @@ Result<Token> CapabilitySpace::Insert(KernelObject& object, Rights rights) {
   {
     SpinLockGuard guard(object.derivation_lock());
     object.AddReference();
+    object.AddHolder(rights);
     node.object = &object;
     derivation_tree::InitRoot(node);
     token = Publish(table_, node, tag_, object.type(), rights);
@@ -150,6 +153,7 @@ Result<Token> CapabilitySpace::Mint(CapabilitySpace& from, Token source, Rights 
     SpinLockGuard guard((*object)->derivation_lock());
     if (StillValid(parent, source)) {
       (*object)->AddReference();
+      (*object)->AddHolder(rights);
       child.object = object->get();
       derivation_tree::AddChild(parent, child);
       token = Publish(destination.table_, child, destination.tag_, (*object)->type(), rights);
@@ -177,9 +181,10 @@ Result<Token> CapabilitySpace::MoveTo(CapabilitySpace& from, Token source,
   {
     SpinLockGuard guard((*object)->derivation_lock());
     if (StillValid(node, source)) {
-      // The slot's reference on the object moves with it.
+      // The slot's reference on the object, and its count as a holder,
+      // move with it.
       target.object = object->get();
-      Invalidate(node);
+      (void)Invalidate(node);
       derivation_tree::Replace(node, target);
       FreeSlot(node);
       token = Publish(destination.table_, target, destination.tag_, (*object)->type(), held);
@@ -201,13 +206,15 @@ Status CapabilitySpace::Delete(Token token) {
   Result<ObjectRef<KernelObject>> object = AcquireObject(token, ObjectType::kNone, Rights::kNone);
   if (!object.ok()) return object.status();
   CapabilityNode& node = table_.Node(token::Index(token));
+  bool last_holder;
   {
     SpinLockGuard guard((*object)->derivation_lock());
     if (!StillValid(node, token)) return Status::kBadHandle;
-    Invalidate(node);
+    last_holder = (*object)->RemoveHolder(Invalidate(node));
     derivation_tree::Remove(node);
     FreeSlot(node);
   }
+  if (last_holder) (*object)->LastHolderGone();
   (*object)->Release();  // The slot's reference; `object` still holds one.
   return Status::kOk;
 }
@@ -217,14 +224,17 @@ Status CapabilitySpace::Revoke(Token token) {
   if (!object.ok()) return object.status();
   CapabilityNode& root = table_.Node(token::Index(token));
   size_t removed;
+  bool last_holder = false;
   {
     SpinLockGuard guard((*object)->derivation_lock());
     if (!StillValid(root, token)) return Status::kBadHandle;
-    removed = derivation_tree::RemoveDescendants(root, [](CapabilityNode& node) {
-      Invalidate(node);
+    KernelObject& target = **object;
+    removed = derivation_tree::RemoveDescendants(root, [&](CapabilityNode& node) {
+      last_holder |= target.RemoveHolder(Invalidate(node));
       FreeSlot(node);
     });
   }
+  if (last_holder) (*object)->LastHolderGone();
   // Their references; `root`'s own and `object` keep the object alive.
   if (removed != 0) (*object)->Release(static_cast<uint32_t>(removed));
   return Status::kOk;

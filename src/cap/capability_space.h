@@ -14,6 +14,10 @@
 // its load or pin) or fails with kBadHandle; and once Revoke returns, every
 // lookup of a revoked token fails.
 //
+// Under the same lock each of those keeps the object's count of holders of
+// its watched rights (object.h: HolderWatch), and a removal that takes a
+// count to zero calls the object back once the lock is released.
+//
 // Lock order: an object's derivation lock, then a slot table's lock, then
 // the page source's. Not for interrupt handlers (a pin must not be
 // interrupted by a removal of the same slot on the same CPU).

@@ -4,10 +4,25 @@
 
 namespace vos {
 
-KernelObject::KernelObject(ObjectType type, ReleaseFunction release)
-    : type_(type), release_(release) {
-  VOS_ASSERT(type != ObjectType::kNone && type < ObjectType::kCount);
-  VOS_ASSERT(release != nullptr);
+// The analysis cannot tell derivation_lock() in the callers from
+// derivation_lock_ here: these two are the only bypass.
+void KernelObject::AddHolder(Rights rights) {
+  for (size_t i = 0; i < kMaxWatchedRights; ++i) {
+    const Rights watched = watch_.rights[i];
+    if (watched != Rights::kNone && HasRights(rights, watched)) ++holders_[i];
+  }
+}
+
+bool KernelObject::RemoveHolder(Rights rights) {
+  bool last = false;
+  for (size_t i = 0; i < kMaxWatchedRights; ++i) {
+    const Rights watched = watch_.rights[i];
+    if (watched == Rights::kNone || !HasRights(rights, watched)) continue;
+    VOS_ASSERT_MSG(holders_[i] > 0, "object %p lost a holder it never counted",
+                   static_cast<void*>(this));
+    last |= --holders_[i] == 0;
+  }
+  return last;
 }
 
 void KernelObject::Release(uint32_t count) {

@@ -2,45 +2,23 @@
 
 #include <new>
 
+#include "src/cap/rights.h"
 #include "src/ipc/ipc_totals.h"
-#include "src/lib/spinlock.h"
-#include "src/lib/thread_annotations.h"
 #include "src/mm/heap.h"
 
 namespace vos {
-namespace {
 
-// Every live channel with an owner, newest first (a fixed order, so closing
-// is deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
-// touch a channel whose last reference just went: its memory stays until
-// the destructor gets the lock.
-SpinLock owned_lock;
-ChannelObject* owned_head VOS_GUARDED_BY(owned_lock) = nullptr;
+ChannelObject::ChannelObject()
+    : KernelObject(kType, &Destroy,
+                   HolderWatch{.rights = {rights::kChannelReceive, rights::kChannelSend},
+                               .last_holder_gone = &LastHolderGone}) {}
 
-}  // namespace
+ChannelObject::~ChannelObject() { KernelIpcTotals().AddChannel(channel_.stats()); }
 
-ChannelObject::ChannelObject(OwnerId owner)
-    : KernelObject(kType, &Destroy), listed_(owner != 0), owner_(owner) {
-  if (!listed_) return;
-  IrqSpinLockGuard guard(owned_lock);
-  next_ = owned_head;
-  if (next_ != nullptr) next_->prev_ = this;
-  owned_head = this;
-}
-
-ChannelObject::~ChannelObject() {
-  if (listed_) {
-    IrqSpinLockGuard guard(owned_lock);
-    (prev_ != nullptr ? prev_->next_ : owned_head) = next_;
-    if (next_ != nullptr) next_->prev_ = prev_;
-  }
-  KernelIpcTotals().AddChannel(channel_.stats());
-}
-
-Result<ObjectRef<ChannelObject>> ChannelObject::Create(OwnerId owner) {
+Result<ObjectRef<ChannelObject>> ChannelObject::Create() {
   void* memory = KernelHeap().Allocate(sizeof(ChannelObject), alignof(ChannelObject));
   if (memory == nullptr) return Status::kNoMemory;
-  return ObjectRef<ChannelObject>::Adopt(new (memory) ChannelObject(owner));
+  return ObjectRef<ChannelObject>::Adopt(new (memory) ChannelObject());
 }
 
 void ChannelObject::Destroy(KernelObject& object) {
@@ -49,17 +27,8 @@ void ChannelObject::Destroy(KernelObject& object) {
   KernelHeap().Free(self);
 }
 
-size_t ChannelObject::CloseOwnedBy(OwnerId owner) {
-  if (owner == 0) return 0;
-  size_t closed = 0;
-  IrqSpinLockGuard guard(owned_lock);
-  for (ChannelObject* c = owned_head; c != nullptr; c = c->next_) {
-    if (c->owner_ != owner) continue;
-    c->owner_ = 0;
-    c->channel_.Close();  // Lock order: this list, then the channel's waiters.
-    ++closed;
-  }
-  return closed;
+void ChannelObject::LastHolderGone(KernelObject& object) {
+  static_cast<ChannelObject&>(object).channel_.Close();
 }
 
 }  // namespace vos

@@ -4,17 +4,18 @@
 // Who closes it. Its sleepers hold references (a syscall in progress keeps
 // its object alive), so the last reference going can never be what wakes
 // them: a channel closes when someone with the configure right closes it,
-// or when the process that created it (its owner) dies (CloseOwnedBy, from
-// the process's teardown). A receiver waiting on a channel whose senders
-// died, in a channel it owns itself, is woken by its deadline only.
+// or when either side loses its last capability (object.h: HolderWatch):
+// the last one with rights::kChannelReceive (senders would wait for room
+// forever) or the last one with rights::kChannelSend (receivers drain what
+// is queued, then get kPeerClosed), deleted, revoked or destroyed with its
+// process, wherever it was moved or copied to. A process that holds both
+// rights keeps it open itself, so a receiver waiting on a channel only it
+// can send to is woken by its deadline only.
 //
 // Statistics: the channel's counters are folded into the kernel-wide
 // totals (ipc_totals.h) when it is destroyed.
 #ifndef VERIDIAN_SRC_IPC_CHANNEL_OBJECT_H_
 #define VERIDIAN_SRC_IPC_CHANNEL_OBJECT_H_
-
-#include <cstddef>
-#include <cstdint>
 
 #include "src/cap/object.h"
 #include "src/ipc/channel.h"
@@ -25,29 +26,19 @@ namespace vos {
 class ChannelObject final : public KernelObject {
  public:
   static constexpr ObjectType kType = ObjectType::kChannel;
-  // The owner's id: the creating process's (0: none, never closed by death).
-  using OwnerId = uint64_t;
 
   // On the kernel heap, freed with its last reference; kNoMemory.
-  static Result<ObjectRef<ChannelObject>> Create(OwnerId owner);
-  // Closes every live channel `owner` created; returns how many.
-  static size_t CloseOwnedBy(OwnerId owner);
+  static Result<ObjectRef<ChannelObject>> Create();
 
   AsyncChannel<kChannelCapacity>& channel() { return channel_; }
 
  private:
-  explicit ChannelObject(OwnerId owner);
+  ChannelObject();
   ~ChannelObject();
   static void Destroy(KernelObject& object);
+  static void LastHolderGone(KernelObject& object);
 
   AsyncChannel<kChannelCapacity> channel_;
-  // Channels created with an owner are on the list of owned channels
-  // (channel_object.cc) for life; its lock guards the fields below.
-  // owner_ is cleared once the owner's death closed the channel.
-  const bool listed_;
-  OwnerId owner_;
-  ChannelObject* next_ = nullptr;
-  ChannelObject* prev_ = nullptr;
 };
 
 }  // namespace vos

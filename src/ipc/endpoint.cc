@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <new>
 
+#include "src/cap/rights.h"
 #include "src/cap/transfer.h"
 #include "src/hal/time.h"
 #include "src/hal/trace.h"
@@ -63,13 +64,6 @@ void TransferCaps(const CapsOut* from, CapsIn* to) {
     to->tokens[i] = moved.ok() ? *moved : kInvalidToken;
   }
 }
-
-// Every live endpoint with an owner, newest first (a fixed order, so closing
-// is deterministic). A destructor unlinks under the lock, so CloseOwnedBy may
-// touch an endpoint whose last reference just went: its memory stays until
-// the destructor gets the lock. (The same scheme as ChannelObject's.)
-SpinLock owned_lock;
-Endpoint* owned_head VOS_GUARDED_BY(owned_lock) = nullptr;
 
 }  // namespace
 
@@ -285,50 +279,29 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
   return ReceiveLocked(out, next, out_bulk, out_caps, deadline, TakeThreadLocked(*caller));
 }
 
-Endpoint::Endpoint(ReleaseFunction release, OwnerId owner)
-    : KernelObject(kType, release), listed_(owner != 0), owner_(owner) {
-  if (!listed_) return;
-  IrqSpinLockGuard guard(owned_lock);
-  next_owned_ = owned_head;
-  if (next_owned_ != nullptr) next_owned_->prev_owned_ = this;
-  owned_head = this;
-}
+// The server side lives as long as some capability can receive on it.
+Endpoint::Endpoint(ReleaseFunction release)
+    : KernelObject(kType, release,
+                   HolderWatch{.rights = {rights::kEndpointReceive},
+                               .last_holder_gone = [](KernelObject& object) {
+                                 static_cast<Endpoint&>(object).Close();
+                               }}) {}
 
-Result<ObjectRef<Endpoint>> Endpoint::Create(OwnerId owner) {
+Result<ObjectRef<Endpoint>> Endpoint::Create() {
   void* memory = KernelHeap().Allocate(sizeof(Endpoint), alignof(Endpoint));
   if (memory == nullptr) return Status::kNoMemory;
-  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint(
-      [](KernelObject& object) {
-        Endpoint* self = static_cast<Endpoint*>(&object);
-        self->~Endpoint();
-        KernelHeap().Free(self);
-      },
-      owner));
+  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint([](KernelObject& object) {
+    Endpoint* self = static_cast<Endpoint*>(&object);
+    self->~Endpoint();
+    KernelHeap().Free(self);
+  }));
 }
 
 Endpoint::~Endpoint() {
-  if (listed_) {
-    IrqSpinLockGuard guard(owned_lock);
-    (prev_owned_ != nullptr ? prev_owned_->next_owned_ : owned_head) = next_owned_;
-    if (next_owned_ != nullptr) next_owned_->prev_owned_ = prev_owned_;
-  }
   IrqSpinLockGuard guard(lock_);
   // Also those a timeout woke: they have yet to take the lock back.
   VOS_ASSERT_MSG(senders_.empty() && receivers_.empty() && replies_.empty(),
                  "endpoint destroyed with threads waiting on it");
-}
-
-size_t Endpoint::CloseOwnedBy(OwnerId owner) {
-  if (owner == 0) return 0;
-  size_t closed = 0;
-  IrqSpinLockGuard guard(owned_lock);
-  for (Endpoint* e = owned_head; e != nullptr; e = e->next_owned_) {
-    if (e->owner_ != owner) continue;
-    e->owner_ = 0;
-    e->Close();  // Lock order: this list, then the endpoint's lock.
-    ++closed;
-  }
-  return closed;
 }
 
 void Endpoint::Close() {
@@ -342,21 +315,6 @@ void Endpoint::Close() {
 bool Endpoint::closed() const {
   IrqSpinLockGuard guard(lock_);
   return closed_;
-}
-
-void Endpoint::AttachReceiver() {
-  IrqSpinLockGuard guard(lock_);
-  ++receiver_sides_;
-}
-
-void Endpoint::DetachReceiver() {
-  bool last;
-  {
-    IrqSpinLockGuard guard(lock_);
-    VOS_ASSERT_MSG(receiver_sides_ > 0, "endpoint receiver detached twice");
-    last = --receiver_sides_ == 0;
-  }
-  if (last) Close();
 }
 
 EndpointStats Endpoint::stats() const {

@@ -19,10 +19,15 @@
 // delivered, and each message is received at most once; a call is answered
 // at most once, and otherwise fails.
 //
-// Who closes it (the server side going away): Close; DetachReceiver of the
-// last receiving side; or the death of the process that owns it (the one
-// whose endpoint_create made it: CloseOwnedBy, from the process's teardown).
-// A killed server's callers therefore get kPeerClosed, never a hang.
+// Who closes it (the server side going away): Close, or the last
+// capability with rights::kEndpointReceive going (object.h: HolderWatch),
+// wherever it was moved or copied to: deleted, revoked, or destroyed with
+// its process. So a server may hand its receive capability to another
+// process and exit, and the endpoint stays open for the new holder; and a
+// killed server that alone could receive leaves callers kPeerClosed, never a
+// hang. Send-only capabilities do not keep it open. An endpoint no
+// capability ever carried the receive right to (a kernel-only one) closes
+// only by Close.
 //
 // Peer death on the other side: every wait here is interruptible
 // (WaitQueue::Interrupt), so a thread whose process dies leaves its wait at
@@ -104,17 +109,12 @@ struct EndpointStats {
 class Endpoint final : public KernelObject {
  public:
   static constexpr ObjectType kType = ObjectType::kEndpoint;
-  // The owning process's id (0: none, never closed by a death).
-  using OwnerId = uint64_t;
 
-  explicit Endpoint(ReleaseFunction release, OwnerId owner = 0);
+  explicit Endpoint(ReleaseFunction release);
   // On the kernel heap, freed with its last reference; kNoMemory.
-  static Result<ObjectRef<Endpoint>> Create(OwnerId owner = 0);
+  static Result<ObjectRef<Endpoint>> Create();
   // Nobody may still wait (their records live on their stacks).
   ~Endpoint();
-
-  // Closes every live endpoint `owner` owns; returns how many.
-  static size_t CloseOwnedBy(OwnerId owner);
 
   // Every operation takes an optional Bulk to send and BulkBuffer to
   // receive into, for large messages (a Bulk over kMaxBulk is
@@ -150,11 +150,6 @@ class Endpoint final : public KernelObject {
   // with it. Idempotent.
   void Close();
   bool closed() const;
-
-  // Receiving sides (server capabilities, server processes) that keep the
-  // endpoint open: it starts with one, and closes when the last detaches.
-  void AttachReceiver();
-  void DetachReceiver();
 
   EndpointStats stats() const;
   // Threads asleep in each role (for tests).
@@ -218,16 +213,8 @@ class Endpoint final : public KernelObject {
   WaiterList receivers_ VOS_GUARDED_BY(lock_);
   WaiterList replies_ VOS_GUARDED_BY(lock_);    // Calls taken, not answered.
   uint64_t next_reply_id_ VOS_GUARDED_BY(lock_) = 1;
-  uint32_t receiver_sides_ VOS_GUARDED_BY(lock_) = 1;
   bool closed_ VOS_GUARDED_BY(lock_) = false;
   EndpointStats stats_ VOS_GUARDED_BY(lock_);
-  // Owned endpoints are on the list of owned endpoints (endpoint.cc) for
-  // life; its lock guards these. owner_ is cleared once the owner's death
-  // closed the endpoint.
-  const bool listed_;
-  OwnerId owner_;
-  Endpoint* next_owned_ = nullptr;
-  Endpoint* prev_owned_ = nullptr;
 };
 
 }  // namespace vos

@@ -172,9 +172,9 @@ int64_t DispatchSyscall(UserThread& thread, const hal::SyscallArgs& args);
 void ReleaseHeldLocks(UserThread& thread);
 
 // Defined by the IPC syscalls (src/syscall): what a dying process leaves in
-// IPC (its registry names, the channels it created, its shared-memory
-// mappings). Called by its last thread, before the capability and address
-// spaces go.
+// IPC (its registry names, its shared-memory mappings). Called by its last
+// thread, before the capability and address spaces go (endpoints and
+// channels only it could serve close with its capabilities).
 void ReleaseProcessIpc(Process& process);
 
 }  // namespace vos

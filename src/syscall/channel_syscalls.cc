@@ -32,7 +32,7 @@ static_assert(abi::kMaxRatePerSecond == RateLimit::kMaxTokensPerSecond &&
 }  // namespace
 
 int64_t ChannelCreate(UserThread& self, Args) {
-  return NewObjectResult(self, ChannelObject::Create(self.process().id().value),
+  return NewObjectResult(self, ChannelObject::Create(),
                          static_cast<Rights>(abi::kChannelRights));
 }
 

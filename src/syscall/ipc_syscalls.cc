@@ -110,8 +110,9 @@ Status WriteMessage(UserThread& self, uint64_t address, const KernelMessage& in)
 }  // namespace
 
 int64_t EndpointCreate(UserThread& self, Args) {
-  // Owned by the caller: its death closes the endpoint (peer death).
-  return NewObjectResult(self, Endpoint::Create(self.process().id().value),
+  // Open while some capability with the receive right exists (peer death:
+  // the caller's death closes it unless it handed that right on).
+  return NewObjectResult(self, Endpoint::Create(),
                          static_cast<Rights>(abi::kEndpointRights));
 }
 

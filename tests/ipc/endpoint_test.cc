@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/cap/capability_space.h"
+#include "src/cap/rights.h"
 #include "src/hal/time.h"
 #include "src/sched/scheduler.h"
 #include "tests/ipc/delivery_checker.h"
+#include "tests/mm/sim_page_source.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
 
@@ -399,11 +402,8 @@ TEST(EndpointTest, CloseWakesEverySleeperWithPeerClosed) {
     EXPECT_EQ(busy->AwaitingReplies(), 1u);
     EXPECT_EQ(busy->WaitingSenders(), 2u);
     EXPECT_EQ(idle->WaitingReceivers(), 1u);
-    // The last receiving side goes: the endpoint closes.
-    busy->AttachReceiver();
-    busy->DetachReceiver();
     EXPECT_FALSE(busy->closed());
-    busy->DetachReceiver();
+    busy->Close();
     EXPECT_TRUE(busy->closed());
     idle->Close();
     for (ThreadId id : ids) EXPECT_TRUE(Scheduler::Join(id).ok());
@@ -414,6 +414,54 @@ TEST(EndpointTest, CloseWakesEverySleeperWithPeerClosed) {
     EXPECT_EQ(busy->Send(request), Status::kPeerClosed);
     EXPECT_EQ(idle->Receive(request, handle), Status::kPeerClosed);
     EXPECT_EQ(busy->WaitingSenders() + busy->AwaitingReplies() + idle->WaitingReceivers(), 0u);
+  }));
+}
+
+// The server side lives with its receive capabilities: a revocation that
+// leaves one, and send-only capabilities, keep it open; deleting the last
+// closes it, waking a queued caller and one whose call was taken.
+TEST(EndpointTest, ClosesWhenTheLastReceiveCapabilityGoes) {
+  ExpectPoweredOff(RunScheduled({.cpus = 2}, [] {
+    static Endpoint* endpoint;
+    static Status statuses[2];
+    testing_support::SimPageSource source;
+    CapabilitySpace space;
+    space.Init(source);
+    Endpoint local(NoRelease);
+    endpoint = &local;
+    const Rights kServer = rights::kEndpointReceive | rights::kEndpointSend | Rights::kDerive;
+    Result<Token> server = space.Insert(local, kServer);
+    Result<Token> client = space.Insert(local, rights::kEndpointSend);
+    ASSERT_TRUE(server.ok() && client.ok());
+    Result<Token> worker = space.Derive(*server, rights::kEndpointReceive);
+    ASSERT_TRUE(worker.ok());
+    std::vector<ThreadId> ids;
+    for (uint32_t i = 0; i < 2; ++i) {
+      Thread* thread = StartThread(
+          [](void* index) {
+            Message reply;
+            const uint32_t n = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(index));
+            statuses[n] = endpoint->Call(MakeNumbered(n, 0), reply);
+          },
+          reinterpret_cast<void*>(uintptr_t{i}));
+      ASSERT_NE(thread, nullptr);
+      ids.push_back(thread->id());
+      Scheduler::SleepFor(10'000);
+    }
+    Message request;
+    ReplyHandle handle;
+    ASSERT_EQ(local.Receive(request, handle), Status::kOk);  // Taken, never answered.
+    EXPECT_EQ(local.WaitingSenders() + local.AwaitingReplies(), 2u);
+    EXPECT_EQ(local.holders(0), 2u);
+    EXPECT_EQ(space.Revoke(*server), Status::kOk);  // The worker's goes.
+    EXPECT_EQ(space.Delete(*client), Status::kOk);
+    EXPECT_EQ(local.holders(0), 1u);
+    EXPECT_FALSE(local.closed());
+    EXPECT_EQ(space.Delete(*server), Status::kOk);
+    EXPECT_TRUE(local.closed());
+    for (ThreadId id : ids) EXPECT_TRUE(Scheduler::Join(id).ok());
+    for (Status status : statuses) EXPECT_EQ(status, Status::kPeerClosed);
+    space.Destroy();
   }));
 }
 

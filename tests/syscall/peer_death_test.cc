@@ -8,8 +8,8 @@
 //    killed while queued: its message is never received.
 //  - A process killed with threads blocked on a mutex, a read lock, a
 //    semaphore and a barrier, without deadlines: it dies and is reaped.
-//  - A channel receiver whose sender (the channel's owner) was killed gets
-//    kPeerClosed; a receiver killed while blocked is reaped.
+//  - A channel receiver whose only sender (the channel's creator) was
+//    killed gets kPeerClosed; a receiver killed while blocked is reaped.
 // Programs live here; the test body acts for init. Every scenario runs on 1
 // and 4 CPUs with several seeds, and every run ends with the kernel's leak
 // check (frames and heap objects, tests/support/process_machine.h).
@@ -71,9 +71,14 @@ int64_t Caller(user::Args args) {
   return result == Code(Status::kPeerClosed) ? 0 : Unexpected(result);
 }
 
+// Callers may only send: a receive capability would keep the endpoint open
+// after its server's death.
 int64_t SpawnCaller(uint64_t kind, int64_t endpoint) {
+  const int64_t send_only = user::CapDerive(static_cast<uint64_t>(endpoint),
+                                            abi::kRightEndpointSend | abi::kRightGrant);
+  if (send_only <= 0) return send_only;
   const uint64_t values[] = {kind};
-  const uint64_t grants[] = {static_cast<uint64_t>(endpoint)};
+  const uint64_t grants[] = {static_cast<uint64_t>(send_only)};
   return SpawnGranting("pd_caller", values, 1, grants, 1);
 }
 
@@ -172,12 +177,16 @@ int64_t ChannelReceiver(user::Args args) {
   return received == Code(Status::kPeerClosed) ? 0 : Unexpected(received);
 }
 
-// pd_channel_owner: owns a channel, spawns a receiver of it, and blocks
-// until killed (which closes the channel).
+// pd_channel_owner: creates a channel, spawns a receiver of it (which may
+// only receive), and blocks until killed (which closes the channel: its
+// capability was the last that could send).
 int64_t ChannelOwner(user::Args) {
   const int64_t channel = user::ChannelCreate();
   if (channel <= 0) return 1;
-  const uint64_t grants[] = {static_cast<uint64_t>(channel)};
+  const int64_t receive_only = user::CapDerive(static_cast<uint64_t>(channel),
+                                               abi::kRightChannelReceive | abi::kRightGrant);
+  if (receive_only <= 0) return 3;
+  const uint64_t grants[] = {static_cast<uint64_t>(receive_only)};
   if (SpawnGranting("pd_channel_receiver", nullptr, 0, grants, 1) <= 0) return 2;
   return BlockForGood();
 }
