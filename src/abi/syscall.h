@@ -205,7 +205,7 @@ enum class Syscall : uint64_t {
   // the object registered as `name`; kNotFound.
   kRegistryLookup = 43,
   // registry_unregister(name, length) -> 0: only the registrant may
-  // (kPermissionDenied); kNotFound.
+  // (kPermissionDenied); kNotFound. See also registry_force_unregister.
   kRegistryUnregister = 44,
   // Register IPC: small messages (up to kMaxRegisterIpc bytes) in the
   // calling thread's kMessageRegisters message registers (x86_64
@@ -226,6 +226,13 @@ enum class Syscall : uint64_t {
   // message registers, then waits for the next message, as
   // ipc_reply_wait; reply_handle 0 only waits (as ipc_receive).
   kIpcReplyWaitRegs = 46,
+  // registry_force_unregister(token, name, length) -> 0: removes `name`
+  // whoever registered it; `token` must name the registry itself
+  // (ObjectType::kRegistry, kInvalidArgument otherwise) and needs
+  // kRightRegistryAdmin. The kernel hands registry capabilities (with
+  // kRegistryRights) only to processes it trusts to administer it; they
+  // may pass them on with spawn grants or IPC. kNotFound.
+  kRegistryForceUnregister = 47,
   kCount,
 };
 
@@ -292,6 +299,9 @@ inline constexpr uint64_t kMaxSharedMappings = 16;
 constexpr uint64_t ShmOnCpu(uint64_t cpu) { return cpu + 1; }  // shm_create's cpu_hint.
 // The registry (registry_register ...).
 inline constexpr uint64_t kMaxServiceName = 64;
+inline constexpr uint64_t kRightRegistryAdmin = 1 << 8;  // registry_force_unregister.
+inline constexpr uint64_t kRegistryRights =
+    kRightRead | kRightGrant | kRightDerive | kRightRegistryAdmin;
 
 // An IPC message in user memory (ipc_*). The kernel reads the header and
 // `length` bytes of data, and writes the same. Messages up to
@@ -335,6 +345,7 @@ enum class ObjectType : uint32_t {
   kRwLock = 10,
   kSemaphore = 11,
   kBarrier = 12,
+  kRegistry = 13,
 };
 
 struct CapabilityInfo {

@@ -159,6 +159,9 @@ inline int64_t RegistryLookup(uint64_t name, uint64_t length, uint64_t rights) {
 inline int64_t RegistryUnregister(uint64_t name, uint64_t length) {
   return Syscall(abi::Syscall::kRegistryUnregister, name, length);
 }
+inline int64_t RegistryForceUnregister(uint64_t registry, uint64_t name, uint64_t length) {
+  return Syscall(abi::Syscall::kRegistryForceUnregister, registry, name, length);
+}
 
 // Entry of a program whose main returns its exit code.
 template <int64_t (*Main)(Args)>

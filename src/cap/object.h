@@ -48,6 +48,7 @@ enum class ObjectType : uint8_t {
   kRwLock,
   kSemaphore,
   kBarrier,
+  kRegistry,
   kCount,
 };
 

@@ -51,6 +51,7 @@ inline constexpr Rights kChannelReceive = TypeRight(1);
 inline constexpr Rights kChannelConfigure = TypeRight(2);
 inline constexpr Rights kChannelRegister = TypeRight(3);
 inline constexpr Rights kSharedMemoryMap = TypeRight(0);
+inline constexpr Rights kRegistryAdmin = TypeRight(0);  // Unregister any name.
 }  // namespace rights
 
 }  // namespace vos

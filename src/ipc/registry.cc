@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "src/lib/assert.h"
+
 namespace vos {
 namespace {
 
@@ -10,6 +12,10 @@ bool SameName(std::span<const char> a, const char* b, size_t b_length) {
 }
 
 }  // namespace
+
+void Registry::NeverReleased(KernelObject& object) {
+  VOS_ASSERT_MSG(false, "registry %p released by its capabilities", static_cast<void*>(&object));
+}
 
 Registry::~Registry() {
   SpinLockGuard guard(lock_);

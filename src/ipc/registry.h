@@ -8,10 +8,11 @@
 // a capability with at most them (LookupInto). An entry is removed by its
 // registrant only (the owner id the kernel recorded, the registering
 // process's id), by UnregisterOwner when that process dies, or by
-// ForceUnregister, which the syscall layer must reserve to holders of the
-// registry's own capability (an administrator). Revoking the registrant's
-// capability does not withdraw the name: an entry is a root of authority
-// of its own until unregistered.
+// ForceUnregister, which the syscall layer reserves to holders of a
+// capability to the registry itself (it is a kernel object of type
+// kRegistry) with rights::kRegistryAdmin: an administrator. Revoking the
+// registrant's capability does not withdraw the name: an entry is a root of
+// authority of its own until unregistered.
 //
 // Structure: a fixed table of 2 * kCapacity slots, open addressing with
 // linear probing from a fixed hash (FNV-1a) of the name, and backward-shift
@@ -37,8 +38,9 @@
 
 namespace vos {
 
-class Registry {
+class Registry final : public KernelObject {
  public:
+  static constexpr ObjectType kType = ObjectType::kRegistry;
   static constexpr size_t kCapacity = 256;
   static constexpr size_t kMaxNameLength = 64;
   // Who registered a name: the kernel's id of the registering process.
@@ -49,7 +51,9 @@ class Registry {
     Rights rights;  // The most a capability minted from it may carry.
   };
 
-  Registry() = default;
+  // Capabilities to it hold references, which never drop the last one:
+  // the registry's owner keeps it and destroys it.
+  constexpr Registry() : KernelObject(kType, &NeverReleased) {}
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
   // Drops the references of the entries left.
@@ -94,6 +98,7 @@ class Registry {
     std::array<char, kMaxNameLength> name{};
   };
 
+  static void NeverReleased(KernelObject& object);
   static bool ValidName(std::span<const char> name) {
     return !name.empty() && name.size() <= kMaxNameLength;
   }

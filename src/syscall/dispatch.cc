@@ -60,6 +60,7 @@ constexpr std::array<syscall::Handler, static_cast<size_t>(Syscall::kCount)> Mak
   set(Syscall::kRegistryRegister, syscall::RegistryRegister);
   set(Syscall::kRegistryLookup, syscall::RegistryLookup);
   set(Syscall::kRegistryUnregister, syscall::RegistryUnregister);
+  set(Syscall::kRegistryForceUnregister, syscall::RegistryForceUnregister);
   set(Syscall::kIpcCallRegs, syscall::CountedIpcCallRegs);
   set(Syscall::kIpcReplyWaitRegs, syscall::IpcReplyWaitRegs);
   return table;

@@ -70,6 +70,7 @@ int64_t ShmUnmap(UserThread& self, Args args);
 int64_t RegistryRegister(UserThread& self, Args args);
 int64_t RegistryLookup(UserThread& self, Args args);
 int64_t RegistryUnregister(UserThread& self, Args args);
+int64_t RegistryForceUnregister(UserThread& self, Args args);
 // counted_ipc.cc: IpcCall, IpcCallRegs and IpcSend, counted in the
 // kernel's IPC totals.
 int64_t CountedIpcCall(UserThread& self, Args args);

@@ -1,7 +1,9 @@
-// Registry syscalls: registry_register, registry_lookup, registry_unregister
-// on the kernel's service registry. Names come from user memory (at most
-// abi::kMaxServiceName bytes); the registrant is the calling process, so
-// only it can unregister a name, and its death removes them all.
+// Registry syscalls: registry_register, registry_lookup, registry_unregister,
+// registry_force_unregister on the kernel's service registry. Names come from
+// user memory (at most abi::kMaxServiceName bytes); the registrant is the
+// calling process, so only it can unregister a name, and its death removes
+// them all; a holder of the registry's own capability with the admin right
+// can remove any.
 #include <cstdint>
 
 #include "src/abi/syscall.h"
@@ -17,6 +19,9 @@ namespace {
 
 static_assert(abi::kMaxServiceName == Registry::kMaxNameLength);
 static_assert(abi::kRightEndpointRegister == static_cast<uint64_t>(rights::kEndpointRegister));
+static_assert(abi::kRightRegistryAdmin == static_cast<uint64_t>(rights::kRegistryAdmin));
+static_assert(static_cast<uint32_t>(abi::ObjectType::kRegistry) ==
+              static_cast<uint32_t>(ObjectType::kRegistry));
 
 // Constant-initialised and never destroyed: no exit-time work in any kernel.
 union RegistryStorage {
@@ -98,6 +103,17 @@ int64_t RegistryUnregister(UserThread& self, Args args) {
     return Error(status);
   }
   return Error(ServiceRegistry().Unregister(name.span(), self.process().id().value));
+}
+
+int64_t RegistryForceUnregister(UserThread& self, Args args) {
+  Result<ObjectRef<Registry>> registry =
+      AcquireArgument<Registry>(self, args[0], rights::kRegistryAdmin);
+  if (!registry.ok()) return Error(registry.status());
+  Name name;
+  if (Status status = ReadName(self, args[1], args[2], name); !IsOk(status)) {
+    return Error(status);
+  }
+  return Error((*registry)->ForceUnregister(name.span()));
 }
 
 }  // namespace syscall

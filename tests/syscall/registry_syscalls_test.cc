@@ -2,7 +2,8 @@
 // and rights rejected; channels and endpoints published with at most the
 // registrant's rights; names removed when their registrant dies; and the
 // catalog's registry_service (clients finding a server by name and calling
-// it) on one and four CPUs.
+// it) on one and four CPUs; forced unregistration only with the registry's
+// capability and its admin right.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -12,12 +13,14 @@
 #include "src/abi/syscall.h"
 #include "src/abi/user_syscalls.h"
 #include "src/proc/process_manager.h"
+#include "src/sched/scheduler.h"
 #include "src/syscall/service_registry.h"
 #include "tests/support/process_machine.h"
 
 namespace vos {
 namespace {
 
+using programs::Arg;
 using programs::Code;
 using programs::kScratch;
 using programs::Put;
@@ -119,10 +122,59 @@ int64_t Holder(user::Args) {
   return 0;
 }
 
-const std::array<Program, 2>& Programs() {
-  static const std::array<Program, 2> programs = {{
+// reg_squatter: registers an endpoint as "svc" and blocks until killed.
+int64_t Squatter(user::Args) {
+  const int64_t endpoint = user::EndpointCreate();
+  if (endpoint < 0) return 1;
+  if (user::RegistryRegister(static_cast<uint64_t>(endpoint), Put(kNameAt, "svc", 3), 3,
+                             abi::kRightEndpointSend) != 0) {
+    return 2;
+  }
+  const int64_t semaphore = user::SemaphoreCreate(0);
+  if (semaphore < 0) return 3;
+  return 4 + user::SemaphoreDown(static_cast<uint64_t>(semaphore));
+}
+
+// reg_admin registry registry_without_admin: removes the squatter's "svc"
+// with registry_force_unregister, which needs the registry's capability
+// with the admin right. Exits 0 or the failed check's number.
+int64_t Admin(user::Args args) {
+  const uint64_t registry = Arg(args, 0);
+  const uint64_t without_admin = Arg(args, 1);
+  const int64_t endpoint = user::EndpointCreate();
+  if (endpoint < 0) return 1;
+  const uint64_t name = Put(kNameAt, "svc", 3);
+  const struct {
+    int64_t result;
+    Status expected;
+  } refused[] = {
+      {user::RegistryUnregister(name, 3), Status::kPermissionDenied},  // Not the registrant.
+      {user::RegistryForceUnregister(registry ^ 0x5a5a, name, 3), Status::kBadHandle},
+      {user::RegistryForceUnregister(static_cast<uint64_t>(endpoint), name, 3),
+       Status::kInvalidArgument},  // Not the registry.
+      {user::RegistryForceUnregister(without_admin, name, 3), Status::kPermissionDenied},
+      {user::RegistryForceUnregister(registry, name, 0), Status::kInvalidArgument},
+  };
+  int64_t number = 10;
+  for (const auto& check : refused) {
+    if (check.result != Code(check.expected)) return number;
+    ++number;
+  }
+  if (user::RegistryLookup(name, 3, abi::kRightEndpointSend) < 0) return 20;  // Still there.
+  if (user::RegistryForceUnregister(registry, name, 3) != 0) return 21;
+  if (user::RegistryLookup(name, 3, 0) != Code(Status::kNotFound)) return 22;
+  if (user::RegistryForceUnregister(registry, name, 3) != Code(Status::kNotFound)) return 23;
+  // The name is free again, for anyone.
+  if (user::RegistryRegister(static_cast<uint64_t>(endpoint), name, 3, 0) != 0) return 24;
+  return user::RegistryUnregister(name, 3) == 0 ? 0 : 25;
+}
+
+const std::array<Program, 4>& Programs() {
+  static const std::array<Program, 4> programs = {{
       {"reg_abuse", user::CodeAddress(user::ProgramEntry<Abuse>)},
       {"reg_holder", user::CodeAddress(user::ProgramEntry<Holder>)},
+      {"reg_squatter", user::CodeAddress(user::ProgramEntry<Squatter>)},
+      {"reg_admin", user::CodeAddress(user::ProgramEntry<Admin>)},
   }};
   return programs;
 }
@@ -145,6 +197,31 @@ TEST(RegistrySyscallsTest, NamesGoWhenTheirRegistrantDies) {
     constexpr char kName[] = "held-channel";
     EXPECT_EQ(ServiceRegistry().Lookup(std::span<const char>(kName, 12)).status(),
               Status::kNotFound);
+  });
+}
+
+TEST(RegistrySyscallsTest, ForceUnregisterNeedsTheRegistryCapabilityWithTheAdminRight) {
+  RunProcesses(MakeProcessMachine(2, 1, Programs()), [] {
+    Result<ProcessId> squatter = testing_support::Spawn("reg_squatter");
+    ASSERT_TRUE(squatter.ok());
+    Scheduler::SleepFor(1'000'000);
+    ASSERT_EQ(ServiceRegistry().size(), 1u);
+    // The kernel hands the registry's capability to init, which grants it.
+    CapabilitySpace& caps = testing_support::InitCapabilities();
+    Result<Token> registry =
+        caps.Insert(ServiceRegistry(), static_cast<Rights>(abi::kRegistryRights));
+    ASSERT_TRUE(registry.ok());
+    Result<Token> without_admin = caps.Derive(*registry, Rights::kRead | Rights::kGrant);
+    ASSERT_TRUE(without_admin.ok());
+    Result<ProcessId> admin =
+        testing_support::SpawnGranting("reg_admin", {}, {*registry, *without_admin});
+    ASSERT_TRUE(admin.ok());
+    ExpectExitedWith(*admin, 0);
+    EXPECT_EQ(ServiceRegistry().size(), 0u);
+    ASSERT_EQ(ProcessManager::Kill(*squatter, 9), Status::kOk);
+    testing_support::ExpectExit(*squatter, abi::ExitReason::kKilled, 9);
+    EXPECT_EQ(caps.Delete(*registry), Status::kOk);
+    EXPECT_EQ(caps.Delete(*without_admin), Status::kOk);
   });
 }
 
