@@ -169,14 +169,28 @@ sim::MachineConfig MachineFor(hal::PageTableFormat format) {
   return config;
 }
 
+// The default: the run stops at the first use of a stale translation.
+sim::MachineConfig CheckingMachineFor(hal::PageTableFormat format) {
+  sim::MachineConfig config = MachineFor(format);
+  config.check_stale_tlb = true;
+  return config;
+}
+
+// Maps kUserPage to a frame holding 111 under ASID 1 and reads it once, so
+// the TLB caches it; returns the leaf entry's address.
+hal::PhysAddr MapActivateAndRead(World& world) {
+  const hal::PhysAddr leaf = world.MapValue(kUserPage, 111);
+  hal::ActivateAddressSpace(world.root, 1);
+  EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+  return leaf;
+}
+
 class StaleTranslationTest : public ::testing::TestWithParam<hal::PageTableFormat> {};
 
 TEST_P(StaleTranslationTest, StaleUntilInvalidated) {
   const RunResult result = RunInMachine(MachineFor(GetParam()), [] {
     World world(hal::ActivePageTableFormat());
-    const hal::PhysAddr leaf = world.MapValue(kUserPage, 111);
-    hal::ActivateAddressSpace(world.root, 1);
-    EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+    const hal::PhysAddr leaf = MapActivateAndRead(world);
     // Remap to another frame without invalidating: the CPU keeps the old one.
     const hal::PhysAddr other = world.tables.NewPage();
     world.tables.Write(other, 222);
@@ -202,13 +216,9 @@ INSTANTIATE_TEST_SUITE_P(AllFormats, StaleTranslationTest, ::testing::ValuesIn(k
                          FormatName);
 
 TEST_P(StaleTranslationTest, TheDefaultMachineStopsAtTheFirstStaleUse) {
-  sim::MachineConfig config = MachineFor(GetParam());
-  config.check_stale_tlb = true;
-  const RunResult result = RunInMachine(config, [] {
+  const RunResult result = RunInMachine(CheckingMachineFor(GetParam()), [] {
     World world(hal::ActivePageTableFormat());
-    const hal::PhysAddr leaf = world.MapValue(kUserPage, 111);
-    hal::ActivateAddressSpace(world.root, 1);
-    EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+    const hal::PhysAddr leaf = MapActivateAndRead(world);
     world.tables.Write(leaf, 0);  // Unmapped, not invalidated.
     uint64_t value;
     (void)hal::CopyFromUser(&value, kUserPage, sizeof(value));
@@ -221,13 +231,9 @@ TEST_P(StaleTranslationTest, TheDefaultMachineStopsAtTheFirstStaleUse) {
 }
 
 TEST_P(StaleTranslationTest, ARootSwitchUnderTheSameAsidIsStale) {
-  sim::MachineConfig config = MachineFor(GetParam());
-  config.check_stale_tlb = true;
-  const RunResult result = RunInMachine(config, [] {
+  const RunResult result = RunInMachine(CheckingMachineFor(GetParam()), [] {
     World world(hal::ActivePageTableFormat());
-    world.MapValue(kUserPage, 111);
-    hal::ActivateAddressSpace(world.root, 1);
-    EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+    MapActivateAndRead(world);
     // Another space under the same ASID, no flush: its entries are untouched,
     // but the cached translation no longer matches what the new root maps.
     const hal::PhysAddr root2 = world.tables.NewPage();
@@ -256,13 +262,9 @@ uint64_t SoftwareBit(hal::PageTableFormat format) {
 }
 
 TEST_P(StaleTranslationTest, AChangedEntryThatStillMapsTheSamePageIsNotStale) {
-  sim::MachineConfig config = MachineFor(GetParam());
-  config.check_stale_tlb = true;
-  const RunResult result = RunInMachine(config, [] {
+  const RunResult result = RunInMachine(CheckingMachineFor(GetParam()), [] {
     World world(hal::ActivePageTableFormat());
-    const hal::PhysAddr leaf = world.MapValue(kUserPage, 111);
-    hal::ActivateAddressSpace(world.root, 1);
-    EXPECT_EQ(world.ReadUser(kUserPage), 111u);
+    const hal::PhysAddr leaf = MapActivateAndRead(world);
     // The cached entry's source changed, the page it maps did not: the check
     // walks again, finds the same page and lets the access through.
     world.tables.Write(leaf, world.tables.Read(leaf) | SoftwareBit(hal::ActivePageTableFormat()));
