@@ -31,14 +31,15 @@ void Machine::SetSupervisorUserAccess(bool sum, bool mxr) {
 
 WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
   CpuMmu& mmu = mmus_[current_];
-  if (const Translation* cached = mmu.tlb.Lookup(address, mmu.registers.asid)) {
+  const WalkSource* source = nullptr;
+  if (const Translation* cached = mmu.tlb.Lookup(address, mmu.registers.asid, &source)) {
     WalkResult result;
     if (!CheckPermissions(mmu.registers, *cached, address, access, &result.fault)) {
       return result;
     }
     // A write through a clean entry walks again: the hardware sets D then.
     if (access.kind != AccessKind::kWrite || cached->dirty) {
-      if (config_.check_stale_tlb && !SourceUnchanged(*ram_, mmu.registers, cached->source)) {
+      if (config_.check_stale_tlb && !SourceUnchanged(mmu.registers, *source)) {
         CheckCachedTranslation(address, access, *cached);
       }
       result.outcome = WalkResult::Outcome::kTranslated;
@@ -55,7 +56,7 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     HostFault(what.c_str());
   }
   if (result.outcome == WalkResult::Outcome::kTranslated) {
-    mmu.tlb.Insert(address, mmu.registers.asid, result.translation);
+    mmu.tlb.Insert(address, mmu.registers.asid, result.translation, result.source);
   }
   return result;
 }

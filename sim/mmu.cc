@@ -85,19 +85,21 @@ class Tables {
 
   // Reads an entry on the walk's path (recorded for its WalkSource).
   bool Read(PhysAddr address, uint64_t* entry) {
-    if (!ReadAgain(address, entry)) return false;
-    if (path_length_ < WalkSource::kMaxEntries) path_[path_length_] = address;
-    ++path_length_;
-    return true;
-  }
-  bool ReadAgain(PhysAddr address, uint64_t* entry) {
-    void* host = ram_.HostAddress(address);
+    const void* host = ram_.HostAddress(address);
     if (host == nullptr) {
       bad_address_ = address;
       return false;
     }
     std::memcpy(entry, host, sizeof(*entry));
+    if (path_length_ < WalkSource::kMaxEntries) {
+      path_[path_length_] = static_cast<const uint64_t*>(host);
+    }
+    ++path_length_;
     return true;
+  }
+  // Reads an entry Read() already recorded.
+  void ReadAgain(PhysAddr address, uint64_t* entry) const {
+    std::memcpy(entry, ram_.HostAddress(address), sizeof(*entry));
   }
   // Only called on an entry Read() just succeeded on.
   void Write(PhysAddr address, uint64_t entry) {
@@ -116,15 +118,14 @@ class Tables {
       // Deeper than any modelled format: a source that never matches, so
       // the check walks again (correct, only slower).
       *source = WalkSource{};
-      source->root = ~registers.root;
       return;
     }
     source->root = registers.root;
     source->kernel_root = registers.kernel_root;
-    source->count = static_cast<uint8_t>(path_length_);
+    source->count = path_length_;
     for (uint32_t i = 0; i < path_length_; ++i) {
-      source->addresses[i] = path_[i];
-      std::memcpy(&source->values[i], ram_.HostAddress(path_[i]), sizeof(uint64_t));
+      source->entries[i] = path_[i];
+      std::memcpy(&source->values[i], path_[i], sizeof(uint64_t));
     }
   }
 
@@ -132,7 +133,7 @@ class Tables {
   const Ram& ram_;
   WalkEffects effects_;
   PhysAddr bad_address_ = 0;
-  PhysAddr path_[WalkSource::kMaxEntries] = {};
+  const uint64_t* path_[WalkSource::kMaxEntries] = {};
   uint32_t path_length_ = 0;
 };
 
@@ -220,7 +221,7 @@ WalkResult Walk(Tables& tables, const MmuRegisters& registers, VirtAddr address,
     const int used = 5 - level;
     for (int i = 0; i < used; ++i) {
       uint64_t value = 0;
-      if (!tables.ReadAgain(entry_addresses[i], &value)) return tables.BusError();  // Read above.
+      tables.ReadAgain(entry_addresses[i], &value);
       uint64_t updated = value | kAccessed;
       if (i == used - 1 && access.kind == AccessKind::kWrite) updated |= kDirty;
       if (updated != value) tables.Write(entry_addresses[i], updated);
@@ -430,16 +431,16 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr add
       break;
   }
   if (result.outcome == WalkResult::Outcome::kTranslated) {
-    tables.FillSource(registers, &result.translation.source);
+    tables.FillSource(registers, &result.source);
   }
   return result;
 }
 
-bool SourceUnchanged(const Ram& ram, const MmuRegisters& registers, const WalkSource& source) {
+bool SourceUnchanged(const MmuRegisters& registers, const WalkSource& source) {
   if (source.root != registers.root || source.kernel_root != registers.kernel_root) return false;
   for (uint32_t i = 0; i < source.count; ++i) {
     uint64_t value;
-    std::memcpy(&value, ram.HostAddress(source.addresses[i]), sizeof(value));
+    std::memcpy(&value, source.entries[i], sizeof(value));
     if (value != source.values[i]) return false;
   }
   return true;

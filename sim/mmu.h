@@ -56,15 +56,17 @@ struct MmuRegisters {
 };
 
 // Where a successful walk's answer came from: the translation roots and
-// every page-table entry the walk read, with the values RAM held after it
-// (A/D bits set). While all of them are unchanged, walking again gives the
-// same translation; the stale-TLB check compares them instead of walking.
+// every page-table entry the walk read (as host pointers into simulated RAM,
+// which stays mapped for the machine's life), with the values RAM held after
+// the walk (A/D bits set). While all of them are unchanged, walking again
+// gives the same translation; the stale-TLB check compares them instead of
+// walking.
 struct WalkSource {
   static constexpr uint32_t kMaxEntries = 4;  // 4-level x86_64, AArch64, Sv48.
-  hal::PhysAddr root = 0;
+  hal::PhysAddr root = ~hal::PhysAddr{0};  // Matches no root until a walk fills it.
   hal::PhysAddr kernel_root = 0;
   uint32_t count = 0;
-  hal::PhysAddr addresses[kMaxEntries] = {};
+  const uint64_t* entries[kMaxEntries] = {};
   uint64_t values[kMaxEntries] = {};
 };
 
@@ -83,7 +85,6 @@ struct Translation {
   bool writable = false;
   bool user_executable = false;
   bool kernel_executable = false;
-  WalkSource source;  // Not hardware state: for the simulator's stale-TLB check.
 
   hal::PhysAddr Physical(hal::VirtAddr address) const {
     return page | (address & ((uint64_t{1} << page_shift) - 1));
@@ -112,6 +113,7 @@ struct WalkResult {
   };
   Outcome outcome = Outcome::kFault;
   Translation translation;
+  WalkSource source;  // kTranslated only.
   MmuFault fault;
   hal::PhysAddr bus_error_address = 0;
 };
@@ -127,9 +129,8 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr add
                 Access access, WalkEffects effects = WalkEffects::kUpdateFlags);
 
 // True if `registers` and RAM still hold what `source` recorded, so a new
-// walk would give the same translation. Addresses come from a walk that read
-// them, so they are in RAM.
-bool SourceUnchanged(const Ram& ram, const MmuRegisters& registers, const WalkSource& source);
+// walk would give the same translation.
+bool SourceUnchanged(const MmuRegisters& registers, const WalkSource& source);
 
 // Checks `access` against an already found (e.g. TLB-cached) translation,
 // exactly as the walk's final step does. Returns true and leaves `fault`

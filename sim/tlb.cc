@@ -44,13 +44,15 @@ Tlb::Array* Tlb::ArrayFor(uint8_t page_shift) {
   return nullptr;
 }
 
-const Translation* Tlb::Lookup(hal::VirtAddr address, uint16_t asid) {
+const Translation* Tlb::Lookup(hal::VirtAddr address, uint16_t asid,
+                               const WalkSource** source) {
   for (Array& array : arrays_) {
     const uint64_t page_number = address >> array.page_shift;
     Entry* set = array.Set(page_number);
     for (uint32_t way = 0; way < array.ways; ++way) {
       if (Matches(set[way], page_number, asid)) {
         ++stats_.hits;
+        if (source != nullptr) *source = &set[way].source;
         return &set[way].translation;
       }
     }
@@ -59,7 +61,8 @@ const Translation* Tlb::Lookup(hal::VirtAddr address, uint16_t asid) {
   return nullptr;
 }
 
-void Tlb::Insert(hal::VirtAddr address, uint16_t asid, const Translation& translation) {
+void Tlb::Insert(hal::VirtAddr address, uint16_t asid, const Translation& translation,
+                 const WalkSource& source) {
   Array* array = ArrayFor(translation.page_shift);
   if (array == nullptr) return;  // No walker produces other sizes.
   const uint64_t page_number = address >> array->page_shift;
@@ -76,7 +79,7 @@ void Tlb::Insert(hal::VirtAddr address, uint16_t asid, const Translation& transl
     slot = &set[victim];
     if (++victim == array->ways) victim = 0;
   }
-  *slot = {true, asid, page_number, translation};
+  *slot = {true, asid, page_number, translation, source};
 }
 
 void Tlb::InvalidatePage(hal::VirtAddr address, uint16_t asid) {

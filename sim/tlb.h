@@ -48,10 +48,13 @@ class Tlb {
   static absl::Status Validate(const TlbConfig& config);
 
   // The cached translation of `address` under `asid`, or nullptr. Counts a
-  // hit or a miss.
-  const Translation* Lookup(hal::VirtAddr address, uint16_t asid);
+  // hit or a miss. `source`, if not null, receives where the walk found it
+  // (for the simulator's stale-TLB check; not hardware state).
+  const Translation* Lookup(hal::VirtAddr address, uint16_t asid,
+                            const WalkSource** source = nullptr);
   // Caches a walk's result, replacing any entry for the same page and tag.
-  void Insert(hal::VirtAddr address, uint16_t asid, const Translation& translation);
+  void Insert(hal::VirtAddr address, uint16_t asid, const Translation& translation,
+              const WalkSource& source = WalkSource{});
   void InvalidatePage(hal::VirtAddr address, uint16_t asid);
   void InvalidateAll();
 
@@ -65,6 +68,7 @@ class Tlb {
     uint16_t asid = 0;
     uint64_t page_number = 0;  // address >> page_shift.
     Translation translation;
+    WalkSource source;
   };
   struct Array {
     uint8_t page_shift = 12;
