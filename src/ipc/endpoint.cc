@@ -31,6 +31,8 @@ struct Endpoint::Waiter {
   BulkBuffer* reply_bulk = nullptr;
   CapsIn* reply_caps = nullptr;
   uint64_t reply_id = 0;
+  // A receiver: who it receives for; a taken call: who took it (0: kernel).
+  uint64_t taker = 0;
   // A receiver's buffers.
   Message* out = nullptr;
   ReplyHandle* handle = nullptr;
@@ -133,7 +135,7 @@ void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
   while (Waiter* waiter = PopSleeperLocked(list)) WakeLocked(*waiter, result);
 }
 
-bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
+bool Endpoint::DeliverLocked(Waiter& sender, uint64_t taker, Message& out, ReplyHandle& handle,
                              BulkBuffer* bulk, CapsIn* caps) {
   out = *sender.request;
   hal::TraceEvent(hal::TraceKind::kIpcSend, out.sender, out.length);
@@ -145,6 +147,7 @@ bool Endpoint::DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle,
     return false;
   }
   sender.reply_id = next_reply_id_++;
+  sender.taker = taker;
   handle = ReplyHandle{sender.reply_id};
   replies_.PushBack(&sender);
   return true;
@@ -197,8 +200,8 @@ Status Endpoint::SendOrCall(const Message& request, Bulk bulk, const CapsOut* ca
     senders_.PushBack(&self);
     return WaitLocked(self, deadline, nullptr);
   }
-  if (!DeliverLocked(self, *receiver->out, *receiver->handle, receiver->out_bulk,
-                     receiver->out_caps)) {
+  if (!DeliverLocked(self, receiver->taker, *receiver->out, *receiver->handle,
+                     receiver->out_bulk, receiver->out_caps)) {
     // A Send is complete once taken.
     WakeLocked(*receiver, Status::kOk);
     return Status::kOk;
@@ -223,12 +226,15 @@ Status Endpoint::Send(const Message& message, hal::Nanoseconds deadline, Bulk bu
 }
 
 Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk,
-                               CapsIn* caps, hal::Nanoseconds deadline, Thread* successor) {
+                               CapsIn* caps, uint64_t taker, hal::Nanoseconds deadline,
+                               Thread* successor) {
   if (bulk != nullptr) bulk->size = 0;
   if (caps != nullptr) caps->count = 0;
   if (Waiter* sender = PopSleeperLocked(senders_)) {
     VOS_ASSERT(successor == nullptr);  // Callers hand off only to sleep.
-    if (!DeliverLocked(*sender, out, handle, bulk, caps)) WakeLocked(*sender, Status::kOk);
+    if (!DeliverLocked(*sender, taker, out, handle, bulk, caps)) {
+      WakeLocked(*sender, Status::kOk);
+    }
     return Status::kOk;
   }
   Waiter self(lock_);
@@ -236,15 +242,16 @@ Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bu
   self.handle = &handle;
   self.out_bulk = bulk;
   self.out_caps = caps;
+  self.taker = taker;
   receivers_.PushBack(&self);
   return WaitLocked(self, deadline, successor);
 }
 
 Status Endpoint::Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline,
-                         BulkBuffer* bulk, CapsIn* caps) {
+                         BulkBuffer* bulk, CapsIn* caps, uint64_t taker) {
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  return ReceiveLocked(out, handle, bulk, caps, deadline, nullptr);
+  return ReceiveLocked(out, handle, bulk, caps, taker, deadline, nullptr);
 }
 
 Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk,
@@ -259,10 +266,28 @@ Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk,
   return Status::kOk;
 }
 
+size_t Endpoint::FailCallsTakenBy(uint64_t taker) {
+  IrqSpinLockGuard guard(lock_);
+  size_t failed = 0;
+  for (Waiter* caller = replies_.front(); caller != nullptr;) {
+    Waiter* next = caller->next;
+    if (caller->taker == taker) {
+      replies_.Remove(caller);
+      // One a timeout woke unlinks nothing more and keeps its kTimedOut.
+      if (SleepingLocked(*caller)) {
+        WakeLocked(*caller, Status::kPeerClosed);
+        ++failed;
+      }
+    }
+    caller = next;
+  }
+  return failed;
+}
+
 Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
                                  ReplyHandle& next, hal::Nanoseconds deadline, Bulk reply_bulk,
                                  BulkBuffer* out_bulk, const CapsOut* reply_caps,
-                                 CapsIn* out_caps) {
+                                 CapsIn* out_caps, uint64_t taker) {
   if (reply_bulk.size > kMaxBulk || !ValidCaps(reply_caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
@@ -272,11 +297,12 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
     // A request waits, so we will not sleep: wake the caller normally.
     ++stats_.slow_replies;
     WakeLocked(*caller, Status::kOk);
-    return ReceiveLocked(out, next, out_bulk, out_caps, deadline, nullptr);
+    return ReceiveLocked(out, next, out_bulk, out_caps, taker, deadline, nullptr);
   }
   // Fast path: the caller runs next, here, while we wait for a request.
   ++stats_.fast_replies;
-  return ReceiveLocked(out, next, out_bulk, out_caps, deadline, TakeThreadLocked(*caller));
+  return ReceiveLocked(out, next, out_bulk, out_caps, taker, deadline,
+                       TakeThreadLocked(*caller));
 }
 
 // The server side lives as long as some capability can receive on it.

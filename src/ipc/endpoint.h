@@ -33,7 +33,9 @@
 // (WaitQueue::Interrupt), so a thread whose process dies leaves its wait at
 // once, unlinked: a queued message of a dead sender is never delivered, a
 // dead receiver takes nothing, and the reply handle of a dead caller's call
-// goes stale (the server's Reply gets kNotFound).
+// goes stale (the server's Reply gets kNotFound). And a call whose taker
+// dies unanswered fails with kPeerClosed (FailCallsTakenBy, from the
+// taker's teardown), even while other processes may still receive here.
 //
 // Every waiter sleeps on its own WaitQueue sharing the endpoint's lock, so
 // whoever pairs with it wakes exactly that thread. Waiters are served FIFO.
@@ -133,9 +135,11 @@ class Endpoint final : public KernelObject {
   Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline, Bulk bulk = {},
               const CapsOut* caps = nullptr);
   // Sleeps until a message arrives. For a Call, `handle` names it for the
-  // reply; for a Send it is ReplyHandle{}. kTimedOut, kPeerClosed.
+  // reply; for a Send it is ReplyHandle{}. kTimedOut, kPeerClosed. `taker`
+  // (the receiving process's id; 0 for the kernel) marks the calls taken,
+  // for FailCallsTakenBy.
   Status Receive(Message& out, ReplyHandle& handle, hal::Nanoseconds deadline = kNoDeadline,
-                 BulkBuffer* bulk = nullptr, CapsIn* caps = nullptr);
+                 BulkBuffer* bulk = nullptr, CapsIn* caps = nullptr, uint64_t taker = 0);
   // Answers the call `handle` names; kNotFound if no caller waits for it.
   Status Reply(ReplyHandle handle, const Message& reply, Bulk bulk = {},
                const CapsOut* caps = nullptr);
@@ -144,7 +148,13 @@ class Endpoint final : public KernelObject {
   Status ReplyAndReceive(ReplyHandle handle, const Message& reply, Message& out,
                          ReplyHandle& next, hal::Nanoseconds deadline = kNoDeadline,
                          Bulk reply_bulk = {}, BulkBuffer* out_bulk = nullptr,
-                         const CapsOut* reply_caps = nullptr, CapsIn* out_caps = nullptr);
+                         const CapsOut* reply_caps = nullptr, CapsIn* out_caps = nullptr,
+                         uint64_t taker = 0);
+
+  // Fails every call `taker` took and has not answered, waking its caller
+  // with kPeerClosed: the taker died, so nobody can answer it (another
+  // holder of the receive right cannot name the call). Returns how many.
+  size_t FailCallsTakenBy(uint64_t taker);
 
   // Wakes every sleeper with kPeerClosed and fails every later operation
   // with it. Idempotent.
@@ -178,8 +188,8 @@ class Endpoint final : public KernelObject {
   // Copies `sender`'s message into a receiver's buffers. A Call then waits
   // on replies_ under a fresh handle (true); a Send is complete (false)
   // and its sender still to be woken.
-  bool DeliverLocked(Waiter& sender, Message& out, ReplyHandle& handle, BulkBuffer* bulk,
-                     CapsIn* caps) VOS_REQUIRES(lock_);
+  bool DeliverLocked(Waiter& sender, uint64_t taker, Message& out, ReplyHandle& handle,
+                     BulkBuffer* bulk, CapsIn* caps) VOS_REQUIRES(lock_);
   // Removes `handle`'s caller from replies_ with `reply` copied in, still
   // to be woken; null if none.
   Waiter* AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
@@ -187,7 +197,8 @@ class Endpoint final : public KernelObject {
   // Receives into `out`, or queues as a receiver and sleeps, handing the
   // CPU to `successor` if given.
   Status ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk, CapsIn* caps,
-                       hal::Nanoseconds deadline, Thread* successor) VOS_REQUIRES(lock_);
+                       uint64_t taker, hal::Nanoseconds deadline, Thread* successor)
+      VOS_REQUIRES(lock_);
   // Sleeps as `self` (already on a list), handing the CPU to `successor` if
   // given; afterwards `self` is on no list.
   Status WaitLocked(Waiter& self, hal::Nanoseconds deadline, Thread* successor)

@@ -21,6 +21,7 @@
 #include "src/mm/address_space.h"
 #include "src/proc/held_locks.h"
 #include "src/proc/process_id.h"
+#include "src/proc/received_endpoints.h"
 #include "src/proc/shared_mappings.h"
 #include "src/proc/program_catalog.h"
 #include "src/lib/cpu_mask.h"
@@ -123,6 +124,8 @@ class Process {
   CapabilitySpace& capabilities() { return *capabilities_; }
   // Its shared-memory mappings (shm_map); emptied before the space goes.
   SharedMappings& shared_mappings() { return shared_mappings_; }
+  // The endpoints it received on: its unanswered calls fail when it dies.
+  ReceivedEndpoints& received_endpoints() { return received_endpoints_; }
 
  private:
   friend class ProcessManager;
@@ -150,6 +153,7 @@ class Process {
   std::optional<AddressSpace> space_;
   std::optional<CapabilitySpace> capabilities_;
   SharedMappings shared_mappings_;
+  ReceivedEndpoints received_endpoints_;
   ResourceLimits limits_;
   SchedulingOptions scheduling_;  // Set at spawn.
   ProcessStats stats_;
@@ -172,7 +176,8 @@ int64_t DispatchSyscall(UserThread& thread, const hal::SyscallArgs& args);
 void ReleaseHeldLocks(UserThread& thread);
 
 // Defined by the IPC syscalls (src/syscall): what a dying process leaves in
-// IPC (its registry names, its shared-memory mappings). Called by its last
+// IPC (its registry names, its shared-memory mappings, the calls it took and
+// never answered). Called by its last
 // thread, before the capability and address spaces go (endpoints and
 // channels only it could serve close with its capabilities).
 void ReleaseProcessIpc(Process& process);

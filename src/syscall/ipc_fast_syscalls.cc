@@ -10,6 +10,7 @@
 #include "src/hal/user.h"
 #include "src/ipc/endpoint.h"
 #include "src/syscall/handlers.h"
+#include "src/syscall/receive_endpoint.h"
 #include "src/syscall/tokens.h"
 
 namespace vos::syscall {
@@ -63,21 +64,21 @@ int64_t IpcCallRegs(UserThread& self, Args args) {
 }
 
 int64_t IpcReplyWaitRegs(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint =
-      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointReceive);
+  Result<ObjectRef<Endpoint>> endpoint = ReceiveEndpointArgument(self, args[0]);
   if (!endpoint.ok()) return Error(endpoint.status());
   const hal::Nanoseconds deadline = DeadlineArgument(args[3]);
   Message in;
   ReplyHandle next;
   Status received;
   if (args[1] == 0) {
-    received = (*endpoint)->Receive(in, next, deadline);
+    received = (*endpoint)->Receive(in, next, deadline, nullptr, nullptr, TakerOf(self));
   } else {
     Message reply;
     if (Status status = MessageFromRegisters(self, args[2], reply); !IsOk(status)) {
       return Error(status);
     }
-    received = (*endpoint)->ReplyAndReceive(ReplyHandle{args[1]}, reply, in, next, deadline);
+    received = (*endpoint)->ReplyAndReceive(ReplyHandle{args[1]}, reply, in, next, deadline, {},
+                                            nullptr, nullptr, nullptr, TakerOf(self));
   }
   if (!IsOk(received)) return Error(received);
   return MessageToRegisters(self, in, next);

@@ -11,6 +11,7 @@
 #include "src/ipc/endpoint.h"
 #include "src/proc/user_access.h"
 #include "src/syscall/handlers.h"
+#include "src/syscall/receive_endpoint.h"
 #include "src/syscall/tokens.h"
 
 namespace vos::syscall {
@@ -139,26 +140,24 @@ int64_t IpcSend(UserThread& self, Args args) {
 }
 
 int64_t IpcReceive(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint =
-      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointReceive);
+  Result<ObjectRef<Endpoint>> endpoint = ReceiveEndpointArgument(self, args[0]);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage in(self);
   const Status received = (*endpoint)->Receive(in.message, in.handle, DeadlineArgument(args[2]),
-                                               &in.received, &in.caps_in);
+                                               &in.received, &in.caps_in, TakerOf(self));
   if (!IsOk(received)) return Error(received);
   return Error(WriteMessage(self, args[1], in));
 }
 
 int64_t IpcReplyWait(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint =
-      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointReceive);
+  Result<ObjectRef<Endpoint>> endpoint = ReceiveEndpointArgument(self, args[0]);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage reply(self);
   if (Status status = ReadMessage(self, args[1], reply); !IsOk(status)) return Error(status);
   KernelMessage in(self);
   const Status received = (*endpoint)->ReplyAndReceive(
       reply.handle, reply.message, in.message, in.handle, DeadlineArgument(args[3]),
-      reply.bulk_to_send(), &in.received, reply.caps_to_send(), &in.caps_in);
+      reply.bulk_to_send(), &in.received, reply.caps_to_send(), &in.caps_in, TakerOf(self));
   if (!IsOk(received)) return Error(received);
   return Error(WriteMessage(self, args[2], in));
 }

@@ -11,6 +11,8 @@ void ReleaseProcessIpc(Process& process) {
   // close when its capability space goes next (object.h: HolderWatch).
   ServiceRegistry().UnregisterOwner(id);
   process.shared_mappings().Clear();
+  // Calls it took and never answered: nobody else can name them.
+  process.received_endpoints().FailTakenCalls(id);
 }
 
 }  // namespace vos

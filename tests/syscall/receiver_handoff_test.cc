@@ -9,6 +9,8 @@
 //    capabilities do not keep it open.
 //  - Revoking a process's receive capability leaves the endpoint open while
 //    the revoker's own can still receive; deleting that one closes it.
+//  - A call taken by a server that dies unanswered fails with kPeerClosed,
+//    although the endpoint stays open for another receiver.
 // Programs live here; the test body acts for init, on 1 and 4 CPUs, and
 // every run ends with the kernel's leak check.
 #include <array>
@@ -144,13 +146,20 @@ int64_t Caller(user::Args args) {
 // rh_holder endpoint: holds a receive capability and blocks until killed.
 int64_t Holder(user::Args) { return BlockForGood(); }
 
-const std::array<Program, 5>& Programs() {
-  static const std::array<Program, 5> programs = {{
+// rh_taker endpoint: takes one call, never answers it, blocks until killed.
+int64_t Taker(user::Args args) {
+  if (user::IpcReceive(Arg(args, 0), kRequest) != 0) return 1;
+  return BlockForGood();
+}
+
+const std::array<Program, 6>& Programs() {
+  static const std::array<Program, 6> programs = {{
       {"rh_server", user::CodeAddress(user::ProgramEntry<Server>)},
       {"rh_client", user::CodeAddress(user::ProgramEntry<Client>)},
       {"rh_creator", user::CodeAddress(user::ProgramEntry<Creator>)},
       {"rh_caller", user::CodeAddress(user::ProgramEntry<Caller>)},
       {"rh_holder", user::CodeAddress(user::ProgramEntry<Holder>)},
+      {"rh_taker", user::CodeAddress(user::ProgramEntry<Taker>)},
   }};
   return programs;
 }
@@ -242,6 +251,27 @@ TEST(ReceiverHandoffTest, RevokingReceiveCapabilitiesThenDeletingTheLastClosesIt
     ExpectExitedWith(*caller, 0);
     ASSERT_EQ(ProcessManager::Kill(*holder, 9), Status::kOk);
     testing_support::ExpectExit(*holder, abi::ExitReason::kKilled, 9);
+    EXPECT_EQ(InitCapabilities().Delete(e.client), Status::kOk);
+  });
+}
+
+TEST(ReceiverHandoffTest, ACallTakenByADyingServerFailsWhileTheEndpointStaysOpen) {
+  OnOneAndFourCpus([] {
+    InitEndpoints e = MakeEndpoints();
+    Result<ProcessId> taker = testing_support::SpawnGranting("rh_taker", {}, {e.server});
+    ASSERT_TRUE(taker.ok());
+    Settle();
+    Result<ProcessId> caller = testing_support::SpawnGranting("rh_caller", {}, {e.client});
+    ASSERT_TRUE(caller.ok());
+    Settle();
+    EXPECT_EQ(e.endpoint->AwaitingReplies(), 1u);  // Taken, not answered.
+    ASSERT_EQ(ProcessManager::Kill(*taker, 9), Status::kOk);
+    testing_support::ExpectExit(*taker, abi::ExitReason::kKilled, 9);
+    // The caller had no deadline: only the taker's death ends its wait.
+    ExpectExitedWith(*caller, 0);
+    EXPECT_EQ(e.endpoint->AwaitingReplies(), 0u);
+    EXPECT_FALSE(e.endpoint->closed());  // Init can still receive.
+    EXPECT_EQ(InitCapabilities().Delete(e.server), Status::kOk);
     EXPECT_EQ(InitCapabilities().Delete(e.client), Status::kOk);
   });
 }
