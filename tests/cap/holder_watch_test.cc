@@ -32,13 +32,22 @@ struct Watched : KernelObject {
   int gone = 0;
 };
 
+// Two capability spaces over one page source; each test destroys them.
+struct TwoSpaces {
+  explicit TwoSpaces(SimPageSource& source) {
+    a.Init(source);
+    b.Init(source);
+  }
+  CapabilitySpace a;
+  CapabilitySpace b;
+};
+
 TEST(HolderWatchTest, CountsEveryCapabilityCarryingTheRightInEverySpace) {
   RunWithSource(1, [](SimPageSource& source) {
     Watched object;
-    CapabilitySpace a;
-    CapabilitySpace b;
-    a.Init(source);
-    b.Init(source);
+    TwoSpaces spaces(source);
+    CapabilitySpace& a = spaces.a;
+    CapabilitySpace& b = spaces.b;
     Result<Token> root = a.Insert(object, kServe | kUse | kTransfer);
     ASSERT_TRUE(root.ok());
     EXPECT_EQ(object.servers(), 1u);
@@ -76,10 +85,9 @@ TEST(HolderWatchTest, CountsEveryCapabilityCarryingTheRightInEverySpace) {
 TEST(HolderWatchTest, RevokedDescendantsCountDownAndTheRevokerIsTheLastHolder) {
   RunWithSource(1, [](SimPageSource& source) {
     Watched object;
-    CapabilitySpace a;
-    CapabilitySpace b;
-    a.Init(source);
-    b.Init(source);
+    TwoSpaces spaces(source);
+    CapabilitySpace& a = spaces.a;
+    CapabilitySpace& b = spaces.b;
     Result<Token> root = a.Insert(object, kServe | kTransfer);
     ASSERT_TRUE(root.ok());
     Token parent = *root;
@@ -103,10 +111,9 @@ TEST(HolderWatchTest, RevokedDescendantsCountDownAndTheRevokerIsTheLastHolder) {
 TEST(HolderWatchTest, DestroyingTheLastHoldersSpaceCallsBackOnce) {
   RunWithSource(1, [](SimPageSource& source) {
     Watched object;
-    CapabilitySpace a;
-    CapabilitySpace b;
-    a.Init(source);
-    b.Init(source);
+    TwoSpaces spaces(source);
+    CapabilitySpace& a = spaces.a;
+    CapabilitySpace& b = spaces.b;
     Result<Token> root = a.Insert(object, kServe | kTransfer);
     ASSERT_TRUE(root.ok());
     ASSERT_TRUE(a.Derive(*root, kServe).ok());
