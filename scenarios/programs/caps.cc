@@ -151,7 +151,7 @@ int64_t CapForeign(Args args) {
 // argument) and uses it until it stops working: exits with the error then
 // (100: it never worked; 101: it never stopped).
 int64_t CapHolder(Args args) {
-  const uint64_t token = Arg(args, args.size / sizeof(uint64_t) - 1);
+  const uint64_t token = LastArg(args);
   const uint64_t out = kScratch + 512;
   if (vos::user::ProcessInfo(token, out) != 0) return 100;
   for (int i = 0; i < 100'000; ++i) {

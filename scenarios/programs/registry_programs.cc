@@ -85,21 +85,10 @@ int64_t Server(Args args) {
   return 0;
 }
 
-// The service's capability, looked up until it appears (the server may not
-// have registered yet); a negative status when it never does.
-int64_t LookUp(uint64_t rights) {
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    const int64_t token = user::RegistryLookup(Name(), kNameSize, rights);
-    if (token != Code(vos::Status::kNotFound)) return token;
-    user::Sleep(10'000);
-  }
-  return Code(vos::Status::kNotFound);
-}
-
 // rs_client calls: finds "echo" and makes `calls` calls to it.
 int64_t Client(Args args) {
   const uint64_t calls = Arg(args, 0);
-  const int64_t service = LookUp(abi::kRightEndpointSend);
+  const int64_t service = LookUpUntilFound(kNameAt, kName, kNameSize, abi::kRightEndpointSend);
   if (service == Code(vos::Status::kNotFound)) return kNeverFound;
   if (service < 0) return kCallFailed;
   // Only the published right, and only the registrant unregisters.

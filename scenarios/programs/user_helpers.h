@@ -22,6 +22,12 @@ inline uint64_t Arg(vos::user::Args args, size_t index) {
   return value;
 }
 
+// The last argument (where a spawn grant's token arrives), 0 when none.
+inline uint64_t LastArg(vos::user::Args args) {
+  const size_t count = args.size / sizeof(uint64_t);
+  return count == 0 ? 0 : Arg(args, count - 1);
+}
+
 // A status as a syscall returns it.
 constexpr int64_t Code(vos::Status status) { return static_cast<int64_t>(status); }
 
@@ -88,6 +94,19 @@ int64_t ReceiveValue(uint64_t channel, uint64_t at, T& value, uint64_t sender_at
   const int64_t length = vos::user::ChannelReceive(channel, at, sizeof(value), 0, sender_at);
   if (length == static_cast<int64_t>(sizeof(value))) vos::user::Load(at, &value, sizeof(value));
   return length;
+}
+
+// A capability to the registry service `name` (`size` bytes, staged at
+// `at` before each try) with `rights`, looked up every 10 us until it
+// appears, for at most 1000 tries (its server may not have registered
+// yet); a negative status when it never does, or the lookup fails.
+inline int64_t LookUpUntilFound(uint64_t at, const char* name, size_t size, uint64_t rights) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int64_t token = vos::user::RegistryLookup(Put(at, name, size), size, rights);
+    if (token != Code(vos::Status::kNotFound)) return token;
+    vos::user::Sleep(10'000);
+  }
+  return Code(vos::Status::kNotFound);
 }
 
 inline void Print(const char* text) {
