@@ -27,6 +27,7 @@ SCENARIOS = [
     "racy_counter",
     "racy_demo",
     "rate_limit_flood",
+    "registry_admin",
     "registry_client_server",
     "shm_streaming",
     "single_cpu",

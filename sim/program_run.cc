@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <span>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "scenarios/programs/catalog.h"
 #include "sim/host_stacks.h"
+#include "src/cap/token.h"
 #include "src/hal/boot.h"
 #include "src/hal/cpu.h"
 #include "src/hal/memory_map.h"
@@ -27,6 +29,7 @@
 #include "src/proc/process_manager.h"
 #include "src/sched/scheduler.h"
 #include "src/sched/scheduler_start.h"
+#include "src/syscall/service_registry.h"
 
 namespace sim {
 namespace {
@@ -55,8 +58,8 @@ uint64_t machine_seed = 0;
 }
 
 // Parses the command line's program=NAME[,ARG]...[;affinity=CPU[+CPU]...]
-// [;cpu=N][;priority=N] words (the scenario parser already checked them) and
-// tick_ns=N.
+// [;cpu=N][;priority=N][;registry_admin] words (the scenario parser already
+// checked them) and tick_ns=N.
 void ReadCommandLine(const char* command_line) {
   for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
     if (absl::ConsumePrefix(&word, "tick_ns=")) {
@@ -83,6 +86,8 @@ void ReadCommandLine(const char* command_line) {
         spec.cpu = value;
       } else if (absl::ConsumePrefix(&option, "priority=") && absl::SimpleAtoi(option, &value)) {
         spec.priority = value;
+      } else if (option == "registry_admin") {
+        spec.registry_admin = true;
       }
     }
     runner->programs.push_back(std::move(spec));
@@ -100,6 +105,20 @@ vos::SchedulingOptions SchedulingOf(const ProgramSpec& spec) {
   return scheduling;
 }
 
+// A capability to the kernel's service registry in init's space, which it
+// grants to the programs flagged registry_admin; kInvalidToken when none is.
+// It carries kRegistryRights (admin, grant, and derive, so that a holder
+// can hand on weaker copies).
+vos::Token InsertRegistryAdmin(vos::Process& init) {
+  bool wanted = false;
+  for (const ProgramSpec& spec : runner->programs) wanted = wanted || spec.registry_admin;
+  if (!wanted) return vos::kInvalidToken;
+  vos::Result<vos::Token> token = init.capabilities().Insert(
+      vos::ServiceRegistry(), static_cast<vos::Rights>(vos::abi::kRegistryRights));
+  if (!token.ok()) Fail("registry capability", token.status());
+  return *token;
+}
+
 // Init's kernel thread: spawns the listed programs, then reaps every child
 // of init until none is left, reporting each listed program's end.
 void InitMain(void*) {
@@ -112,12 +131,17 @@ void InitMain(void*) {
   const KernelMemoryUse at_start = MeasureKernelMemory();
   vos::KernelIpcTotals().Reset();
   vos::Process* init = vos::ProcessManager::InitProcess();
+  // After the start's measurement: slot-table pages it adds to init's space
+  // are freed with that space at Shutdown, before the end's.
+  const vos::Token registry_admin = InsertRegistryAdmin(*init);
   std::vector<vos::ProcessId> ids;
   for (const ProgramSpec& spec : runner->programs) {
     const vos::SchedulingOptions scheduling = SchedulingOf(spec);
+    std::span<const vos::Token> grants;
+    if (spec.registry_admin) grants = {&registry_admin, 1};
     vos::Result<vos::ProcessId> id =
         vos::ProcessManager::Spawn(init, spec.name.data(), spec.name.size(), spec.args.data(),
-                                   spec.args.size() * sizeof(uint64_t), nullptr, {},
+                                   spec.args.size() * sizeof(uint64_t), nullptr, grants,
                                    &scheduling);
     if (!id.ok()) Fail(absl::StrCat("spawn ", spec.name).c_str(), id.status());
     vos::Printf("programs: spawned %s as pid %lu\n", spec.name.c_str(), id->value);
@@ -141,6 +165,12 @@ void InitMain(void*) {
     }
   }
   vos::Printf("programs: all reaped\n");
+  // The grantees' copies went with them; init's own goes before Shutdown.
+  if (registry_admin != vos::kInvalidToken) {
+    if (vos::Status s = init->capabilities().Delete(registry_admin); !vos::IsOk(s)) {
+      Fail("registry capability delete", s);
+    }
+  }
   vos::ProcessManager::Shutdown();
   // Every channel is gone with its processes: the totals are complete.
   vos::Printf("%s", IpcSummaryLines(vos::KernelIpcTotals().Read()).c_str());
@@ -204,6 +234,7 @@ std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
     }
     if (spec.cpu) absl::StrAppend(&line, ";cpu=", *spec.cpu);
     if (spec.priority) absl::StrAppend(&line, ";priority=", *spec.priority);
+    if (spec.registry_admin) absl::StrAppend(&line, ";registry_admin");
   }
   return line;
 }

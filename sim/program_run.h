@@ -29,6 +29,9 @@ struct ProgramSpec {
   std::vector<uint32_t> affinity;      // CPU indices; empty: every CPU.
   std::optional<uint32_t> cpu;         // The CPU its threads start on.
   std::optional<uint32_t> priority;    // A vos::Priority.
+  // Spawned with a capability to the kernel's service registry carrying
+  // the admin right (registry_force_unregister): its last argument.
+  bool registry_admin = false;
 };
 
 // Kernel memory in use, for leak checks across a workload: frames outside
@@ -47,7 +50,7 @@ KernelMemoryUse MeasureKernelMemory();
 // image brings them up. On failure, `*what` names the part that failed.
 vos::Status InitKernelMemory(const char** what);
 
-// "program=NAME[,ARG]..." per program, in order.
+// "program=NAME[,ARG]...[;OPTION]..." per program, in order.
 std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs);
 
 // Makes `config` boot the program runner (trap and page-fault handlers

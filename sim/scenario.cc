@@ -148,6 +148,15 @@ class Parser {
     return true;
   }
 
+  bool GetBool(const toml::table& table, std::string_view prefix, std::string_view key,
+               bool* out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return true;
+    if (!node->is_boolean()) return WrongType(*node, Join(prefix, key), "a boolean");
+    *out = node->as_boolean()->get();
+    return true;
+  }
+
   bool GetString(const toml::table& table, std::string_view prefix, std::string_view key,
                  std::string* out) {
     const toml::node* node = table.get(key);
@@ -325,8 +334,11 @@ bool ParsePrograms(Parser& p, const toml::node& node, Scenario* s) {
     if (!element.is_table()) return p.WrongType(element, prefix, "a table");
     const toml::table& t = *element.as_table();
     ProgramSpec spec;
-    if (!p.CheckKeys(t, prefix, {"name", "args", "affinity", "cpu", "priority", "priority_level"}) ||
-        !p.GetString(t, prefix, "name", &spec.name) || !ParseScheduling(p, t, prefix, *s, &spec)) {
+    if (!p.CheckKeys(t, prefix,
+                     {"name", "args", "affinity", "cpu", "priority", "priority_level",
+                      "registry_admin"}) ||
+        !p.GetString(t, prefix, "name", &spec.name) || !ParseScheduling(p, t, prefix, *s, &spec) ||
+        !p.GetBool(t, prefix, "registry_admin", &spec.registry_admin)) {
       return false;
     }
     if (!t.contains("name")) {
@@ -609,6 +621,8 @@ std::string CanonicalScenarioText(const Scenario& s) {
         }
         program.insert("priority_level", int64_t{priority - base});
       }
+      // Only when set: scenarios without it keep their canonical text.
+      if (spec.registry_admin) program.insert("registry_admin", true);
       programs.push_back(std::move(program));
     }
     root.insert("program", std::move(programs));

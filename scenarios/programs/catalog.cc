@@ -9,7 +9,7 @@ namespace programs {
 
 std::span<const vos::Program> Catalog() {
   // Code addresses are handed out in this order at the first call.
-  static const std::array<vos::Program, 41> catalog = {{
+  static const std::array<vos::Program, 44> catalog = {{
       {"hello", vos::user::CodeAddress(kHello)},
       {"exit_with", vos::user::CodeAddress(kExitWith)},
       {"spinner", vos::user::CodeAddress(kSpinner)},
@@ -51,6 +51,9 @@ std::span<const vos::Program> Catalog() {
       {"registry_service", vos::user::CodeAddress(kRegistryService)},
       {"rs_server", vos::user::CodeAddress(kRsServer)},
       {"rs_client", vos::user::CodeAddress(kRsClient)},
+      {"registry_admin", vos::user::CodeAddress(kRegistryAdmin)},
+      {"ra_squatter", vos::user::CodeAddress(kRaSquatter)},
+      {"ra_no_admin", vos::user::CodeAddress(kRaNoAdmin)},
   }};
   return catalog;
 }

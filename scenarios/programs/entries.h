@@ -47,6 +47,9 @@ extern const vos::user::Entry kShmWriteProbe;
 extern const vos::user::Entry kRegistryService;
 extern const vos::user::Entry kRsServer;
 extern const vos::user::Entry kRsClient;
+extern const vos::user::Entry kRegistryAdmin;
+extern const vos::user::Entry kRaSquatter;
+extern const vos::user::Entry kRaNoAdmin;
 
 }  // namespace programs
 

@@ -1,7 +1,8 @@
 // The exit codes shared by the programs that check IPC between processes
-// (ipc_programs, channel_programs, shm_programs, registry_programs); 0 means
-// every check held. Programs with other checks number their own (placement,
-// sync_storms, caps, revoke).
+// (ipc_programs, channel_programs, shm_programs, registry_programs,
+// registry_admin); 0 means every check held. Programs with other checks
+// number their own (placement, sync_storms, caps, revoke, and registry_admin
+// from 10).
 #ifndef VERIDIAN_SCENARIOS_PROGRAMS_EXIT_CODES_H_
 #define VERIDIAN_SCENARIOS_PROGRAMS_EXIT_CODES_H_
 

@@ -215,6 +215,26 @@ TEST(ScenarioTest, ProgramPlacementAndPriority) {
   EXPECT_EQ(KernelCommandLine(Parse(text)), KernelCommandLine(s));
 }
 
+TEST(ScenarioTest, RegistryAdmin) {
+  const Scenario s = Parse(
+      "[[program]]\nname = \"registry_admin\"\nregistry_admin = true\n[[program]]\n"
+      "name = \"hello\"\nregistry_admin = false\n");
+  ASSERT_EQ(s.programs.size(), 2u);
+  EXPECT_TRUE(s.programs[0].registry_admin);
+  EXPECT_FALSE(s.programs[1].registry_admin);
+  EXPECT_EQ(KernelCommandLine(s), "program=registry_admin;registry_admin program=hello");
+  // The canonical text keeps it, and writes it only when set: scenarios
+  // without it keep their hash.
+  const std::string text = CanonicalScenarioText(s);
+  EXPECT_EQ(CanonicalScenarioText(Parse(text)), text);
+  EXPECT_EQ(KernelCommandLine(Parse(text)), KernelCommandLine(s));
+  const std::string without = CanonicalScenarioText(Parse("[[program]]\nname = \"hello\"\n"));
+  EXPECT_EQ(without.find("registry_admin"), std::string::npos) << without;
+  EXPECT_EQ(CanonicalScenarioText(Parse("[[program]]\nname = \"hello\"\n"
+                                        "registry_admin = false\n")),
+            without);
+}
+
 TEST(ScenarioTest, BadProgramPlacement) {
   struct Case {
     const char* keys;
@@ -246,6 +266,10 @@ TEST(ScenarioTest, BadPrograms) {
            {"[[program]]\nargs = [1]\n", "program[0].name: missing"},
            {"[[program]]\nname = \"hello\"\nargs = [-1]\n", "program[0].args[0]: must not"},
            {"[[program]]\nname = \"hello\"\ncount = 2\n", "program[0].count: unknown key"},
+           {"[[program]]\nname = \"hello\"\nregistry_admin = 1\n",
+            "bad.toml:3:18: program[0].registry_admin: expected a boolean, got an integer"},
+           {"[[program]]\nname = \"hello\"\nregistry_admin = \"yes\"\n",
+            "bad.toml:3:18: program[0].registry_admin: expected a boolean, got a string"},
            {"[workload]\nselftest = \"smoke\"\n[[program]]\nname = \"hello\"\n",
             "program: a scenario runs either"},
            {"[[program]]\nname = \"hello\"\n[expect.programs]\nnop = 0\n",
