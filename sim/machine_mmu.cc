@@ -48,7 +48,8 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     }
   }
   current().stats.time += config_.costs.page_walk;
-  WalkResult result = Walk(*ram_, mmu.registers, address, access);
+  WalkSource walked;
+  WalkResult result = Walk(*ram_, mmu.registers, address, access, WalkEffects::kUpdateFlags, &walked);
   if (result.outcome == WalkResult::Outcome::kBusError) {
     const std::string what = absl::StrFormat(
         "page-table walk of virtual address %#x read physical address %#x outside RAM",
@@ -56,7 +57,7 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
     HostFault(what.c_str());
   }
   if (result.outcome == WalkResult::Outcome::kTranslated) {
-    mmu.tlb.Insert(address, mmu.registers.asid, result.translation, result.source);
+    mmu.tlb.Insert(address, mmu.registers.asid, result.translation, walked);
   }
   return result;
 }

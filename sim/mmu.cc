@@ -415,7 +415,7 @@ bool CheckPermissions(const MmuRegisters& registers, const Translation& translat
 }
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
-                Access access, WalkEffects effects) {
+                Access access, WalkEffects effects, WalkSource* source) {
   Tables tables(ram, effects);
   WalkResult result = Faulted(registers, address, access, Cause::kNotPresent, 0);
   switch (registers.format) {
@@ -430,8 +430,8 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr add
       result = riscv::Walk(tables, registers, address, access);
       break;
   }
-  if (result.outcome == WalkResult::Outcome::kTranslated) {
-    tables.FillSource(registers, &result.source);
+  if (result.outcome == WalkResult::Outcome::kTranslated && source != nullptr) {
+    tables.FillSource(registers, source);
   }
   return result;
 }

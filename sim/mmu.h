@@ -113,7 +113,6 @@ struct WalkResult {
   };
   Outcome outcome = Outcome::kFault;
   Translation translation;
-  WalkSource source;  // kTranslated only.
   MmuFault fault;
   hal::PhysAddr bus_error_address = 0;
 };
@@ -125,8 +124,12 @@ enum class WalkEffects : uint8_t {
 
 // Walks the tables under `registers` for `address` and checks `access`
 // against the leaf. Sets A/D bits in RAM as described above, unless told not to.
+// When the walk translates and `source` is not null, fills it (what the TLB
+// keeps beside the entry; apart from the result, which is copied on every
+// TLB hit and does not need it).
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
-                Access access, WalkEffects effects = WalkEffects::kUpdateFlags);
+                Access access, WalkEffects effects = WalkEffects::kUpdateFlags,
+                WalkSource* source = nullptr);
 
 // True if `registers` and RAM still hold what `source` recorded, so a new
 // walk would give the same translation.
