@@ -2,11 +2,7 @@
 # The vos_sim command line: output, exit statuses, determinism, bad input.
 set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
-failures=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 out=$(mktemp -d)
 
 "$sim" run >"$out/a" 2>&1; status=$?

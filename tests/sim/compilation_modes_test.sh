@@ -7,11 +7,7 @@
 set -uo pipefail
 opt="$1"; dbg="$2"; shift 2
 out="${TEST_TMPDIR:-$(mktemp -d)}"
-failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 hash_of() { grep -E '^trace hash: ' "$1" | cut -d' ' -f3; }
 
 "$opt" run --quiet --trace "$out/probe.vostrace" >/dev/null 2>&1

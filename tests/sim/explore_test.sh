@@ -8,11 +8,7 @@ set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
 scenario="$1"
 out="${TEST_TMPDIR:-$(mktemp -d)}"
-failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 
 "$sim" run "$scenario" --quiet >"$out/run" 2>&1; status=$?
 check "the scenario's own seed does not hit the race (exit $status)" test "$status" -eq 0

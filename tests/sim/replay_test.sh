@@ -6,11 +6,7 @@ set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
 scenario="$1"
 out="${TEST_TMPDIR:-$(mktemp -d)}"
-failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 
 "$sim" run "$scenario" --quiet --trace "$out/t.vostrace" >/dev/null 2>&1
 size=$(stat -c %s "$out/t.vostrace")

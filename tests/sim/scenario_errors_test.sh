@@ -5,11 +5,7 @@ set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
 data="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/testdata"
 out="${TEST_TMPDIR:-$(mktemp -d)}"
-failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 # expect NAME FILE STATUS MESSAGE-REGEX: run and explore both reject it.
 expect() {
   local name="$1" file="$2" want="$3" message="$4"

@@ -7,11 +7,7 @@ set -uo pipefail
 sim="${TEST_SRCDIR}/${TEST_WORKSPACE}/sim/vos_sim"
 scenario="$1"
 out="${TEST_TMPDIR:-$(mktemp -d)}"
-failures=0
-check() {  # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/sim/check.sh"
 hash_of() { grep -E '^trace hash: ' "$1" | cut -d' ' -f3; }
 
 for i in 1 2 3; do
