@@ -32,22 +32,22 @@ struct Watched : KernelObject {
   int gone = 0;
 };
 
-// Two capability spaces over one page source; each test destroys them.
-struct TwoSpaces {
-  explicit TwoSpaces(SimPageSource& source) {
+// Runs `body(object, a, b)` on a simulated CPU with a watched object and two
+// capability spaces over one page source; the body destroys the spaces.
+template <typename Body>
+void RunWithTwoSpaces(Body body) {
+  RunWithSource(1, [&body](SimPageSource& source) {
+    Watched object;
+    CapabilitySpace a;
+    CapabilitySpace b;
     a.Init(source);
     b.Init(source);
-  }
-  CapabilitySpace a;
-  CapabilitySpace b;
-};
+    body(object, a, b);
+  });
+}
 
 TEST(HolderWatchTest, CountsEveryCapabilityCarryingTheRightInEverySpace) {
-  RunWithSource(1, [](SimPageSource& source) {
-    Watched object;
-    TwoSpaces spaces(source);
-    CapabilitySpace& a = spaces.a;
-    CapabilitySpace& b = spaces.b;
+  RunWithTwoSpaces([](Watched& object, CapabilitySpace& a, CapabilitySpace& b) {
     Result<Token> root = a.Insert(object, kServe | kUse | kTransfer);
     ASSERT_TRUE(root.ok());
     EXPECT_EQ(object.servers(), 1u);
@@ -83,11 +83,7 @@ TEST(HolderWatchTest, CountsEveryCapabilityCarryingTheRightInEverySpace) {
 // descendants had, so a revocation alone never takes a count to zero: the
 // revoker's own capability is the last holder.
 TEST(HolderWatchTest, RevokedDescendantsCountDownAndTheRevokerIsTheLastHolder) {
-  RunWithSource(1, [](SimPageSource& source) {
-    Watched object;
-    TwoSpaces spaces(source);
-    CapabilitySpace& a = spaces.a;
-    CapabilitySpace& b = spaces.b;
+  RunWithTwoSpaces([](Watched& object, CapabilitySpace& a, CapabilitySpace& b) {
     Result<Token> root = a.Insert(object, kServe | kTransfer);
     ASSERT_TRUE(root.ok());
     Token parent = *root;
@@ -109,11 +105,7 @@ TEST(HolderWatchTest, RevokedDescendantsCountDownAndTheRevokerIsTheLastHolder) {
 }
 
 TEST(HolderWatchTest, DestroyingTheLastHoldersSpaceCallsBackOnce) {
-  RunWithSource(1, [](SimPageSource& source) {
-    Watched object;
-    TwoSpaces spaces(source);
-    CapabilitySpace& a = spaces.a;
-    CapabilitySpace& b = spaces.b;
+  RunWithTwoSpaces([](Watched& object, CapabilitySpace& a, CapabilitySpace& b) {
     Result<Token> root = a.Insert(object, kServe | kTransfer);
     ASSERT_TRUE(root.ok());
     ASSERT_TRUE(a.Derive(*root, kServe).ok());
