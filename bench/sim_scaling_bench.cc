@@ -25,27 +25,23 @@ void CpuCounts(benchmark::internal::Benchmark* b) {
   for (int cpus : kCpuCounts) b->Arg(cpus);
 }
 
+// Times are per unit (manual time): min_time would ask for millions of
+// runs, so a fixed 3 runs, 3 times over.
+void PerUnitRuns(benchmark::internal::Benchmark* b) {
+  b->UseManualTime()->Iterations(3)->Repetitions(3)->ReportAggregatesOnly(true);
+}
+
 void BM_IpcPerInterleaving(benchmark::State& state) {
   const uint32_t cpus = static_cast<uint32_t>(state.range(0));
   bench::RunIpcChannels(state, cpus, kTotalMessages / cpus, bench::PerUnit::kInterleaving);
 }
-BENCHMARK(BM_IpcPerInterleaving)
-    ->Apply(CpuCounts)
-    ->UseManualTime()
-    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_IpcPerInterleaving)->Apply(CpuCounts)->Apply(PerUnitRuns);
 
 void BM_IpcPerTraceEvent(benchmark::State& state) {
   const uint32_t cpus = static_cast<uint32_t>(state.range(0));
   bench::RunIpcChannels(state, cpus, kTotalMessages / cpus, bench::PerUnit::kTraceEvent);
 }
-BENCHMARK(BM_IpcPerTraceEvent)
-    ->Apply(CpuCounts)
-    ->UseManualTime()
-    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_IpcPerTraceEvent)->Apply(CpuCounts)->Apply(PerUnitRuns);
 
 // The 64-CPU scenario's shape; the label carries its trace hash.
 void RunScenario64(benchmark::State& state, bench::PerUnit unit) {
@@ -58,20 +54,12 @@ void RunScenario64(benchmark::State& state, bench::PerUnit unit) {
 void BM_IpcScenario64PerInterleaving(benchmark::State& state) {
   RunScenario64(state, bench::PerUnit::kInterleaving);
 }
-BENCHMARK(BM_IpcScenario64PerInterleaving)
-    ->UseManualTime()
-    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_IpcScenario64PerInterleaving)->Apply(PerUnitRuns);
 
 void BM_IpcScenario64PerTraceEvent(benchmark::State& state) {
   RunScenario64(state, bench::PerUnit::kTraceEvent);
 }
-BENCHMARK(BM_IpcScenario64PerTraceEvent)
-    ->UseManualTime()
-    ->Iterations(3)  // Manual time is per unit: min_time would ask for millions of runs.
-    ->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_IpcScenario64PerTraceEvent)->Apply(PerUnitRuns);
 
 void PrintTable(const bench::RatioReporter& reporter, const char* benchmark, const char* unit) {
   double cheapest = 0;
