@@ -405,6 +405,20 @@ bool Allowed(const MmuRegisters& registers, const Translation& t, Access access)
   return false;
 }
 
+WalkResult WalkFormat(Tables& tables, const MmuRegisters& registers, hal::VirtAddr address,
+                      Access access) {
+  switch (registers.format) {
+    case PageTableFormat::kX86_64:
+      return x86::Walk(tables, registers, address, access);
+    case PageTableFormat::kAarch64:
+      return arm::Walk(tables, registers, address, access);
+    case PageTableFormat::kSv39:
+    case PageTableFormat::kSv48:
+      return riscv::Walk(tables, registers, address, access);
+  }
+  return Faulted(registers, address, access, Cause::kNotPresent, 0);
+}
+
 }  // namespace
 
 bool CheckPermissions(const MmuRegisters& registers, const Translation& translation,
@@ -417,19 +431,7 @@ bool CheckPermissions(const MmuRegisters& registers, const Translation& translat
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
                 Access access, WalkEffects effects, WalkSource* source) {
   Tables tables(ram, effects);
-  WalkResult result = Faulted(registers, address, access, Cause::kNotPresent, 0);
-  switch (registers.format) {
-    case PageTableFormat::kX86_64:
-      result = x86::Walk(tables, registers, address, access);
-      break;
-    case PageTableFormat::kAarch64:
-      result = arm::Walk(tables, registers, address, access);
-      break;
-    case PageTableFormat::kSv39:
-    case PageTableFormat::kSv48:
-      result = riscv::Walk(tables, registers, address, access);
-      break;
-  }
+  const WalkResult result = WalkFormat(tables, registers, address, access);
   if (result.outcome == WalkResult::Outcome::kTranslated && source != nullptr) {
     tables.FillSource(registers, source);
   }
