@@ -55,23 +55,21 @@ uint64_t HistogramPercentile(const uint64_t (&buckets)[abi::kLatencyBuckets], ui
 class ChannelCounters {
  public:
   void CountSent(uint32_t bytes) {
-    Add(sent_, 1);
-    Add(bytes_sent_, bytes);
+    hal::AddToCounter(sent_, 1);
+    hal::AddToCounter(bytes_sent_, bytes);
   }
   void CountReceived(uint32_t bytes, uint64_t latency) {
-    Add(bytes_received_, bytes);
+    hal::AddToCounter(bytes_received_, bytes);
     latency_.Record(latency);
   }
-  void CountRateLimited() { Add(rate_limited_, 1); }
-  void CountBlockedSend() { Add(blocked_sends_, 1); }
-  void CountBlockedReceive() { Add(blocked_receives_, 1); }
+  void CountRateLimited() { hal::AddToCounter(rate_limited_, 1); }
+  void CountBlockedSend() { hal::AddToCounter(blocked_sends_, 1); }
+  void CountBlockedReceive() { hal::AddToCounter(blocked_receives_, 1); }
 
   // A snapshot in the ABI's layout.
   abi::ChannelStats Read() const;
 
  private:
-  static void Add(std::atomic<uint64_t>& counter, uint64_t delta) { hal::AddToCounter(counter, delta); }
-
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> rate_limited_{0};
   std::atomic<uint64_t> blocked_sends_{0};
