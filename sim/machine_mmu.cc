@@ -49,7 +49,8 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
   }
   current().stats.time += config_.costs.page_walk;
   WalkSource walked;
-  WalkResult result = Walk(*ram_, mmu.registers, address, access, WalkEffects::kUpdateFlags, &walked);
+  WalkResult result =
+      Walk(*ram_, mmu.registers, address, access, WalkEffects::kUpdateFlags, &walked);
   if (result.outcome == WalkResult::Outcome::kBusError) {
     const std::string what = absl::StrFormat(
         "page-table walk of virtual address %#x read physical address %#x outside RAM",

@@ -177,9 +177,9 @@ void ReleaseHeldLocks(UserThread& thread);
 
 // Defined by the IPC syscalls (src/syscall): what a dying process leaves in
 // IPC (its registry names, its shared-memory mappings, the calls it took and
-// never answered). Called by its last
-// thread, before the capability and address spaces go (endpoints and
-// channels only it could serve close with its capabilities).
+// never answered). Called by its last thread, before the capability and
+// address spaces go (endpoints and channels only it could serve close with
+// its capabilities).
 void ReleaseProcessIpc(Process& process);
 
 }  // namespace vos

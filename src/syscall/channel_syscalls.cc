@@ -28,7 +28,6 @@ static_assert(abi::kRightChannelSend == static_cast<uint64_t>(rights::kChannelSe
 static_assert(abi::kMaxRatePerSecond == RateLimit::kMaxTokensPerSecond &&
               abi::kMaxRateBurst == RateLimit::kMaxBurst);
 
-
 }  // namespace
 
 int64_t ChannelCreate(UserThread& self, Args) {
@@ -107,7 +106,8 @@ int64_t ChannelSetRateLimit(UserThread& self, Args args) {
 }
 
 int64_t ChannelStats(UserThread& self, Args args) {
-  Result<ObjectRef<ChannelObject>> channel = AcquireArgument<ChannelObject>(self, args[0], Rights::kRead);
+  Result<ObjectRef<ChannelObject>> channel =
+      AcquireArgument<ChannelObject>(self, args[0], Rights::kRead);
   if (!channel.ok()) return Error(channel.status());
   const abi::ChannelStats stats = (*channel)->channel().stats();
   ScopedUserAccess access(self.process().space());

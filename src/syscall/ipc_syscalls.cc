@@ -118,7 +118,8 @@ int64_t EndpointCreate(UserThread& self, Args) {
 }
 
 int64_t IpcCall(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint = AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
+  Result<ObjectRef<Endpoint>> endpoint =
+      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage request(self);
   if (Status status = ReadMessage(self, args[1], request); !IsOk(status)) return Error(status);
@@ -131,7 +132,8 @@ int64_t IpcCall(UserThread& self, Args args) {
 }
 
 int64_t IpcSend(UserThread& self, Args args) {
-  Result<ObjectRef<Endpoint>> endpoint = AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
+  Result<ObjectRef<Endpoint>> endpoint =
+      AcquireArgument<Endpoint>(self, args[0], rights::kEndpointSend);
   if (!endpoint.ok()) return Error(endpoint.status());
   KernelMessage message(self);
   if (Status status = ReadMessage(self, args[1], message); !IsOk(status)) return Error(status);

@@ -106,8 +106,9 @@ void RunRandomOperations(uint32_t cpu_count, uint64_t seed, int steps,
     switch (prng.Below(8)) {
       case 0:  // Start or wake, at or after its own clock, maybe behind the earliest.
         if (cpu.runnable) break;
-        cpu.clock = std::max(cpu.clock, base - std::min<hal::Nanoseconds>(base, prng.Below(kWindow)) +
-                                            prng.Below(3 * kWindow));
+        cpu.clock =
+            std::max(cpu.clock, base - std::min<hal::Nanoseconds>(base, prng.Below(kWindow)) +
+                                    prng.Below(3 * kWindow));
         cpu.runnable = true;
         cpu.halted = false;
         cpu.interrupt_at = kNever;
