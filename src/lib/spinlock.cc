@@ -9,8 +9,10 @@
 namespace vos {
 
 void SpinLock::Acquire() {
-  const uint32_t me = hal::CurrentCpu() + 1;
   hal::InterleavingPoint(hal::InterleaveReason::kLockAcquire);
+  // The CPU is read after every interleaving point: one with interrupts
+  // enabled may preempt the thread and move it to another CPU.
+  uint32_t me = hal::CurrentCpu() + 1;
   uint32_t expected = kFree;
   if (hal::CompareExchangeWord(holder_, expected, me, std::memory_order_acquire)) {
     return;
@@ -25,6 +27,7 @@ void SpinLock::Acquire() {
     // Test before test-and-set: spin on a read, yielding to the holder.
     while (holder_.load(std::memory_order_relaxed) != kFree) hal::CpuRelax();
     hal::InterleavingPoint(hal::InterleaveReason::kLockAcquire);
+    me = hal::CurrentCpu() + 1;
     expected = kFree;
     if (hal::CompareExchangeWord(holder_, expected, me, std::memory_order_acquire)) {
       return;
