@@ -336,8 +336,9 @@ class Machine {
     MmuRegisters registers;
     Tlb tlb;
   };
-  // Translate(), then the resolver and a retry while the resolver fixes faults.
-  WalkResult TranslateResolving(hal::VirtAddr address, Access access);
+  // Translate(), then the resolver and a retry while the resolver fixes
+  // faults; false if it cannot. Sets `physical` on success.
+  bool TranslateResolving(hal::VirtAddr address, Access access, hal::PhysAddr* physical);
   // With check_stale_tlb: stops the run if the tables disagree with `cached`.
   void CheckCachedTranslation(hal::VirtAddr address, Access access, const Translation& cached);
   // Translates [user, user + size) a page at a time with user privilege

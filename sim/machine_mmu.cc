@@ -30,10 +30,12 @@ void Machine::SetSupervisorUserAccess(bool sum, bool mxr) {
 }
 
 WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
+  // One result object on every path, so it is built in the caller's frame:
+  // copying a returned local stalled on store forwarding at every TLB hit.
+  WalkResult result;
   CpuMmu& mmu = mmus_[current_];
   const WalkSource* source = nullptr;
   if (const Translation* cached = mmu.tlb.Lookup(address, mmu.registers.asid, &source)) {
-    WalkResult result;
     if (!CheckPermissions(mmu.registers, *cached, address, access, &result.fault)) {
       return result;
     }
@@ -49,8 +51,7 @@ WalkResult Machine::Translate(hal::VirtAddr address, Access access) {
   }
   current().stats.time += config_.costs.page_walk;
   WalkSource walked;
-  WalkResult result =
-      Walk(*ram_, mmu.registers, address, access, WalkEffects::kUpdateFlags, &walked);
+  result = Walk(*ram_, mmu.registers, address, access, WalkEffects::kUpdateFlags, &walked);
   if (result.outcome == WalkResult::Outcome::kBusError) {
     const std::string what = absl::StrFormat(
         "page-table walk of virtual address %#x read physical address %#x outside RAM",
@@ -85,18 +86,21 @@ void Machine::CheckCachedTranslation(hal::VirtAddr address, Access access,
   Stop(RunOutcome::kPanicked);
 }
 
-WalkResult Machine::TranslateResolving(hal::VirtAddr address, Access access) {
+bool Machine::TranslateResolving(hal::VirtAddr address, Access access, hal::PhysAddr* physical) {
   // A resolver that keeps claiming success without fixing the mapping would
   // livelock the CPU, as on hardware; the sim stops the run instead.
   constexpr int kMaxRetries = 16;
   for (int retries = 0;; ++retries) {
-    WalkResult result = Translate(address, access);
-    if (result.outcome == WalkResult::Outcome::kTranslated) return result;
+    const WalkResult result = Translate(address, access);
+    if (result.outcome == WalkResult::Outcome::kTranslated) {
+      *physical = result.translation.Physical(address);
+      return true;
+    }
     current().stats.time += config_.costs.trap_entry;
     Record(hal::TraceKind::kTrapEnter, static_cast<uint64_t>(hal::TrapKind::kPageFault),
            result.fault.vector);
     if (config_.page_fault_handler == nullptr || !config_.page_fault_handler(result.fault.info)) {
-      return result;
+      return false;
     }
     if (retries == kMaxRetries) {
       result_.failure = absl::StrFormat(
@@ -116,9 +120,8 @@ bool Machine::ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind,
     // Page by page: 4 KiB steps never straddle a RAM node, even in a huge page.
     const hal::VirtAddr address = user + offset;
     const size_t chunk = std::min<size_t>(size - offset, hal::kPageSize - address % hal::kPageSize);
-    const WalkResult result = TranslateResolving(address, {kind, Privilege::kUser});
-    if (result.outcome != WalkResult::Outcome::kTranslated) return false;
-    const hal::PhysAddr physical = result.translation.Physical(address);
+    hal::PhysAddr physical;
+    if (!TranslateResolving(address, {kind, Privilege::kUser}, &physical)) return false;
     char* host = static_cast<char*>(ram_->HostAddress(physical));
     if (host == nullptr) {
       const std::string what = absl::StrFormat(

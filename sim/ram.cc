@@ -72,12 +72,6 @@ void Ram::BuildMemoryMap() {
   map_ = {regions_.data(), regions_.size(), count, distances_.data()};
 }
 
-void* Ram::HostAddress(hal::PhysAddr address) const {
-  const uint64_t node = address / bytes_per_node_;
-  if (node >= nodes_.size()) return nullptr;
-  return nodes_[node] + (address - node * bytes_per_node_);
-}
-
 hal::PhysAddr Ram::PhysicalAddress(const void* host) const {
   const char* p = static_cast<const char*>(host);
   for (size_t node = 0; node < nodes_.size(); ++node) {
