@@ -472,7 +472,12 @@ AddressSpace* AddressSpace::Current() { return current_spaces[hal::CurrentCpu()]
 
 void AddressSpace::DeactivateCurrent() {
   PreemptionGuard guard;
-  const hal::CpuId cpu = guard.cpu();
+  Deactivate(guard.cpu());
+}
+
+void AddressSpace::DeactivateOnSwitch() { Deactivate(hal::CurrentCpu()); }
+
+void AddressSpace::Deactivate(hal::CpuId cpu) {
   AddressSpace*& current = current_spaces[cpu];
   if (current == nullptr) return;
   current->active_.Clear(cpu);

@@ -130,6 +130,9 @@ class AddressSpace {
   static AddressSpace* Current();
   // Leaves the calling CPU with no user address space.
   static void DeactivateCurrent();
+  // DeactivateCurrent for the scheduler's switch-out hook
+  // (Scheduler::SetSwitchOutHook), where interrupts are already disabled.
+  static void DeactivateOnSwitch();
 
   std::optional<Region> FindRegion(hal::VirtAddr va);
   // The mapping of `va` in the page table, if any.
@@ -143,6 +146,9 @@ class AddressSpace {
  private:
   friend class AddressSpaceTables;
   class Gather;
+
+  // Leaves `cpu`, the calling CPU, with no user address space.
+  static void Deactivate(hal::CpuId cpu);
 
   Region* FindRegionLocked(hal::VirtAddr va) VOS_REQUIRES(lock_);
   bool Overlaps(hal::VirtAddr start, hal::VirtAddr end) VOS_REQUIRES(lock_);

@@ -203,6 +203,9 @@ struct ProcessTree {
 Process::Process() : child_waiters_(ProcessTreeLock()), thread_waiters_(ProcessTreeLock()) {}
 
 Status ProcessManager::Init(const ProcessConfig& config) {
+  // A user thread's space stays active across its syscall until it
+  // switches out (ScopedUserAccess).
+  Scheduler::SetSwitchOutHook(&AddressSpace::DeactivateOnSwitch);
   IrqSpinLockGuard guard(ProcessTreeLock());
   state.table.Init(config.processes);
   state.programs = config.programs;

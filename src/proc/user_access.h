@@ -11,15 +11,35 @@
 #include "src/hal/user_memory.h"
 #include "src/lib/preemption.h"
 #include "src/mm/address_space.h"
+#include "src/proc/process.h"
 
 namespace vos {
 
 class ScopedUserAccess {
  public:
-  explicit ScopedUserAccess(AddressSpace& space) { space.Activate(); }
-  // No space stays active behind a thread that may block or migrate, so the
-  // last thread of a process can destroy its space.
-  ~ScopedUserAccess() { AddressSpace::DeactivateCurrent(); }
+  // The calling thread's own memory, from its syscall: the space stays
+  // active after the scope, as the trap left it, for the next copy and the
+  // return to user mode. The scheduler drops it when the thread switches
+  // out (ProcessManager::Init installs the hook), so no space stays active
+  // behind a thread that blocks or migrates, and the last thread of a
+  // process can destroy its space.
+  explicit ScopedUserAccess(UserThread& self) : previous_(nullptr), keep_(true) {
+    self.process().space().Activate();
+  }
+  // Any other space (a child's, while spawning it): the CPU's previous user
+  // space comes back at the end of the scope.
+  explicit ScopedUserAccess(AddressSpace& space)
+      : previous_(AddressSpace::Current()), keep_(false) {
+    space.Activate();
+  }
+  ~ScopedUserAccess() {
+    if (keep_) return;
+    if (previous_ != nullptr) {
+      previous_->Activate();
+    } else {
+      AddressSpace::DeactivateCurrent();
+    }
+  }
   ScopedUserAccess(const ScopedUserAccess&) = delete;
   ScopedUserAccess& operator=(const ScopedUserAccess&) = delete;
 
@@ -31,7 +51,9 @@ class ScopedUserAccess {
   }
 
  private:
-  PreemptionGuard guard_;
+  PreemptionGuard guard_;  // First: taken before the current space is read.
+  AddressSpace* previous_;
+  bool keep_;
 };
 
 }  // namespace vos

@@ -19,11 +19,11 @@ void UserThreadMain(void* arg) {
   for (;;) {
     hal::InterruptsDisable();
     if (process.exiting() || self->exit_requested_) break;
-    // Interrupts stay disabled until the space is inactive again: the
-    // thread cannot migrate with it, and no space outlives its threads' use.
+    // Already active unless the thread switched out since its last trap
+    // (the scheduler's switch-out hook drops it: a space stays active only
+    // under a thread of its own that runs, so none outlives its threads).
     process.space().Activate();
     hal::Trap trap = hal::RunUser(&self->context_);
-    AddressSpace::DeactivateCurrent();
     switch (trap.kind) {
       case hal::TrapKind::kTimer:
       case hal::TrapKind::kIpi:
@@ -57,6 +57,8 @@ void UserThreadMain(void* arg) {
         break;
     }
   }
+  // The last thread out destroys the space, which must be active nowhere.
+  AddressSpace::DeactivateCurrent();
   hal::InterruptsEnable();
   // What it still holds would otherwise stay locked for good.
   ReleaseHeldLocks(*self);

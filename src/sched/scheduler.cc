@@ -59,6 +59,7 @@ struct State {
   // CPUs with queued threads (CpuState::queued > 0), so that balancing
   // visits only those.
   std::atomic<uint64_t> queued_cpus[CpuMask::kWords];
+  void (*switch_out_hook)() = nullptr;  // Scheduler::SetSwitchOutHook.
 };
 State state;
 
@@ -251,6 +252,7 @@ struct SchedulerImpl {
     ++cpu.stats.context_switches;
     ProgramTimer(cpu, now);
     CheckStack(prev);
+    if (state.switch_out_hook != nullptr) state.switch_out_hook();
     hal::ContextSwitch(&prev->context_, &next->context_);
     // Resumed, on whichever CPU switched back to us.
     FinishSwitch(ThisCpu());
@@ -498,6 +500,7 @@ Status Scheduler::Init(const SchedulerConfig& config) VOS_NO_THREAD_SAFETY_ANALY
   }
   state.config = config;
   state.cpus = cpus;
+  state.switch_out_hook = nullptr;
   state.table.Init(config.threads);
   for (auto& word : state.idle_words) word.store(0, std::memory_order_relaxed);
   for (auto& word : state.queued_cpus) word.store(0, std::memory_order_relaxed);
@@ -722,6 +725,8 @@ Status Scheduler::SetAffinity(const CpuMask& mask) VOS_NO_THREAD_SAFETY_ANALYSIS
 }
 
 TimerQueue& Scheduler::LocalTimers() { return ThisCpu().timers; }
+
+void Scheduler::SetSwitchOutHook(void (*hook)()) { state.switch_out_hook = hook; }
 
 uint32_t Scheduler::cpu_count() { return state.cpus; }
 

@@ -103,6 +103,12 @@ class Scheduler {
   // kInvalidArgument if the mask has no scheduled CPU.
   static Status SetAffinity(const CpuMask& mask);
 
+  // Installs the function every context switch calls on the switching CPU
+  // just before it leaves the outgoing thread (interrupts disabled, the
+  // CPU's run lock held): the process layer drops the user address space
+  // that thread left active. Init clears it.
+  static void SetSwitchOutHook(void (*hook)());
+
   static uint32_t cpu_count();
   static CpuSchedulerStats CpuStats(hal::CpuId cpu);
   static size_t LiveThreads();

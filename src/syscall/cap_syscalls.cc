@@ -46,7 +46,7 @@ int64_t CapInspect(UserThread& self, Args args) {
   if (!info.ok()) return Error(info.status());
   const abi::CapabilityInfo out{static_cast<abi::ObjectType>(info->type),
                                 static_cast<uint32_t>(info->rights)};
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyOut(args[1], &out, sizeof(out))) return Error(Status::kInvalidArgument);
   return 0;
 }

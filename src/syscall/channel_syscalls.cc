@@ -45,7 +45,7 @@ int64_t ChannelSend(UserThread& self, Args args) {
   message.sender = self.process().id().value;
   message.length = static_cast<uint32_t>(length);
   {
-    ScopedUserAccess access(self.process().space());
+    ScopedUserAccess access(self);
     if (!access.CopyIn(message.payload.data(), args[1], length)) {
       return Error(Status::kInvalidArgument);
     }
@@ -62,7 +62,7 @@ int64_t ChannelReceive(UserThread& self, Args args) {
   const Message empty;
   const uint64_t capacity = std::min<uint64_t>(args[2], abi::kMaxChannelMessage);
   {
-    ScopedUserAccess access(self.process().space());
+    ScopedUserAccess access(self);
     if (!access.CopyOut(args[1], empty.payload.data(), capacity) ||
         (args[4] != 0 && !access.CopyOut(args[4], &empty.sender, sizeof(empty.sender)))) {
       return Error(Status::kInvalidArgument);
@@ -72,7 +72,7 @@ int64_t ChannelReceive(UserThread& self, Args args) {
   const Status received = (*channel)->channel().Receive(message, DeadlineArgument(args[3]));
   if (!IsOk(received)) return Error(received);
   const uint64_t copied = std::min<uint64_t>(message.length, capacity);
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyOut(args[1], message.payload.data(), copied)) {
     return Error(Status::kInvalidArgument);
   }
@@ -110,7 +110,7 @@ int64_t ChannelStats(UserThread& self, Args args) {
       AcquireArgument<ChannelObject>(self, args[0], Rights::kRead);
   if (!channel.ok()) return Error(channel.status());
   const abi::ChannelStats stats = (*channel)->channel().stats();
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   return access.CopyOut(args[1], &stats, sizeof(stats)) ? 0 : Error(Status::kInvalidArgument);
 }
 

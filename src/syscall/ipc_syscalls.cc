@@ -56,7 +56,7 @@ struct KernelMessage {
 // Reads the IpcMessage at `address` into `out`, stamped with the caller's pid.
 Status ReadMessage(UserThread& self, uint64_t address, KernelMessage& out) {
   Header header;
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyIn(&header, address, abi::kIpcHeaderSize)) return Status::kInvalidArgument;
   if (header.length > abi::kMaxIpcData || header.cap_count > abi::kMaxIpcCaps ||
       (header.flags & ~abi::kIpcMoveCaps) != 0) {
@@ -100,7 +100,7 @@ Status WriteMessage(UserThread& self, uint64_t address, const KernelMessage& in)
     const Token token = i < in.caps_in.count ? in.caps_in.tokens[i] : kInvalidToken;
     header.caps[i] = token == kInvalidToken ? 0 : ToUserToken(token);
   }
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   const bool ok =
       access.CopyOut(address, &header, abi::kIpcHeaderSize) &&
       access.CopyOut(address + abi::kIpcHeaderSize,

@@ -13,7 +13,7 @@ int64_t DebugWrite(UserThread& self, Args args) {
   if (size > abi::kMaxDebugWrite) return Error(Status::kInvalidArgument);
   char text[abi::kMaxDebugWrite];
   {
-    ScopedUserAccess access(self.process().space());
+    ScopedUserAccess access(self);
     if (!access.CopyIn(text, args[0], size)) return Error(Status::kInvalidArgument);
   }
   hal::ConsoleWrite(text, size);

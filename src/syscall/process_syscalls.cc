@@ -46,7 +46,7 @@ int64_t Spawn(UserThread& self, Args args) {
   char bytes[abi::kMaxArgsSize];
   uint64_t user_grants[abi::kMaxSpawnGrants];
   {
-    ScopedUserAccess access(self.process().space());
+    ScopedUserAccess access(self);
     if (!access.CopyIn(name, args[0], name_size) ||
         (args_size > 0 && !access.CopyIn(bytes, args[2], args_size)) ||
         (grant_count > 0 &&
@@ -87,7 +87,7 @@ int64_t Wait(UserThread& self, Args args) {
   if (!reaped.ok()) return Error(reaped.status());
   if (reaped->valid() && args[1] != 0) {
     // The child is gone already: a bad status pointer loses only the status.
-    ScopedUserAccess access(self.process().space());
+    ScopedUserAccess access(self);
     if (!access.CopyOut(args[1], &status, sizeof(status))) return Error(Status::kInvalidArgument);
   }
   return static_cast<int64_t>(reaped->value);
@@ -106,7 +106,7 @@ int64_t ProcessInfo(UserThread& self, Args args) {
   abi::ProcessInfo info;
   const Status status = ProcessManager::QueryProcess(*id, &info);
   if (!IsOk(status)) return Error(status);
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyOut(args[1], &info, sizeof(info))) return Error(Status::kInvalidArgument);
   return 0;
 }

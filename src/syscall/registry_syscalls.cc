@@ -48,7 +48,7 @@ struct Name {
 
 Status ReadName(UserThread& self, uint64_t address, uint64_t length, Name& out) {
   if (length == 0 || length > abi::kMaxServiceName) return Status::kInvalidArgument;
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyIn(out.bytes, address, length)) return Status::kInvalidArgument;
   out.length = length;
   return Status::kOk;

@@ -35,7 +35,7 @@ int64_t ThreadInfo(UserThread& self, Args args) {
   abi::ThreadInfo info;
   const Status status = ProcessManager::QueryThread(process, id, &info);
   if (!IsOk(status)) return Error(status);
-  ScopedUserAccess access(self.process().space());
+  ScopedUserAccess access(self);
   if (!access.CopyOut(args[1], &info, sizeof(info))) return Error(Status::kInvalidArgument);
   return 0;
 }
