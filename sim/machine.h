@@ -131,6 +131,12 @@ struct RunResult {
   std::string failure;  // Panic message and backtrace, or what deadlocked.
 };
 
+// memcpy for copies to and from simulated memory, out of line on purpose:
+// GCC expands a memcpy it knows to be at most a page as `rep movsq`, which
+// ran several times slower than the C library's vector copy here (a 64-byte
+// IpcMessage round trip took 707 ns with it, 577 ns without).
+[[gnu::noinline]] void CopyHostBytes(void* to, const void* from, size_t size);
+
 class Machine {
  public:
   static absl::StatusOr<std::unique_ptr<Machine>> Create(MachineConfig config);

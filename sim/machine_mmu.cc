@@ -10,6 +10,8 @@
 
 namespace sim {
 
+void CopyHostBytes(void* to, const void* from, size_t size) { std::memcpy(to, from, size); }
+
 void Machine::InvalidateTlbPage(hal::VirtAddr address, uint16_t asid) {
   Record(hal::TraceKind::kTlbInvalidate, address, asid);
   mmus_[current_].tlb.InvalidatePage(address, asid);
@@ -138,7 +140,7 @@ bool Machine::CopyFromUser(void* destination, hal::VirtAddr source, size_t size)
   char* to = static_cast<char*>(destination);
   return ForEachUserChunk(source, size, AccessKind::kRead,
                           [to](const char* user, size_t offset, size_t chunk) {
-                            std::memcpy(to + offset, user, chunk);
+                            CopyHostBytes(to + offset, user, chunk);
                           });
 }
 
@@ -146,7 +148,7 @@ bool Machine::CopyToUser(hal::VirtAddr destination, const void* source, size_t s
   const char* from = static_cast<const char*>(source);
   return ForEachUserChunk(destination, size, AccessKind::kWrite,
                           [from](char* user, size_t offset, size_t chunk) {
-                            std::memcpy(user, from + offset, chunk);
+                            CopyHostBytes(user, from + offset, chunk);
                           });
 }
 

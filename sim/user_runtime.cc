@@ -51,14 +51,16 @@ int64_t Syscall(abi::Syscall number, uint64_t a0, uint64_t a1, uint64_t a2, uint
 
 void Load(uint64_t address, void* destination, size_t size) {
   char* to = static_cast<char*>(destination);
-  Access(address, size, sim::AccessKind::kRead,
-         [to](const char* user, size_t offset, size_t n) { std::memcpy(to + offset, user, n); });
+  Access(address, size, sim::AccessKind::kRead, [to](const char* user, size_t offset, size_t n) {
+    sim::CopyHostBytes(to + offset, user, n);
+  });
 }
 
 void Store(uint64_t address, const void* source, size_t size) {
   const char* from = static_cast<const char*>(source);
-  Access(address, size, sim::AccessKind::kWrite,
-         [from](char* user, size_t offset, size_t n) { std::memcpy(user, from + offset, n); });
+  Access(address, size, sim::AccessKind::kWrite, [from](char* user, size_t offset, size_t n) {
+    sim::CopyHostBytes(user, from + offset, n);
+  });
 }
 
 void WriteMessageRegisters(const void* source, size_t size) {
