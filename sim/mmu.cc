@@ -377,34 +377,6 @@ WalkResult Walk(Tables& tables, const MmuRegisters& registers, VirtAddr address,
 
 }  // namespace riscv
 
-// Whether `access` may use `t`, per architecture, given the modelled
-// configuration in mmu.h.
-bool Allowed(const MmuRegisters& registers, const Translation& t, Access access) {
-  const bool user = access.privilege == Privilege::kUser;
-  const bool fetch = access.kind == AccessKind::kFetch;
-  const bool write = access.kind == AccessKind::kWrite;
-  switch (registers.format) {
-    case PageTableFormat::kX86_64:
-      if (user && !t.user) return false;
-      // A supervisor fetch from a user page is an SMEP violation, a data
-      // access one of SMAP (when enabled).
-      if (!user && t.user && (fetch || registers.smap)) return false;
-      if (write && !t.writable) return false;  // CR0.WP = 1.
-      return !fetch || t.user_executable;
-    case PageTableFormat::kAarch64:
-      if (fetch) return user ? t.user_executable : t.kernel_executable;
-      if (user && !t.user) return false;
-      return !write || t.writable;
-    case PageTableFormat::kSv39:
-    case PageTableFormat::kSv48:
-      if (user ? !t.user : t.user && (fetch || !registers.sum)) return false;
-      if (fetch) return t.user_executable;
-      if (write) return t.writable;
-      return t.readable || (registers.mxr && t.user_executable);
-  }
-  return false;
-}
-
 WalkResult WalkFormat(Tables& tables, const MmuRegisters& registers, hal::VirtAddr address,
                       Access access) {
   switch (registers.format) {
@@ -421,11 +393,9 @@ WalkResult WalkFormat(Tables& tables, const MmuRegisters& registers, hal::VirtAd
 
 }  // namespace
 
-bool CheckPermissions(const MmuRegisters& registers, const Translation& translation,
-                      hal::VirtAddr address, Access access, MmuFault* fault) {
-  if (Allowed(registers, translation, access)) return true;
-  *fault = EncodeFault(registers.format, address, access, Cause::kPermission, translation.level);
-  return false;
+MmuFault PermissionFault(const MmuRegisters& registers, const Translation& translation,
+                         hal::VirtAddr address, Access access) {
+  return EncodeFault(registers.format, address, access, Cause::kPermission, translation.level);
 }
 
 WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr address,
@@ -436,16 +406,6 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr add
     tables.FillSource(registers, source);
   }
   return result;
-}
-
-bool SourceUnchanged(const MmuRegisters& registers, const WalkSource& source) {
-  if (source.root != registers.root || source.kernel_root != registers.kernel_root) return false;
-  for (uint32_t i = 0; i < source.count; ++i) {
-    uint64_t value;
-    std::memcpy(&value, source.entries[i], sizeof(value));
-    if (value != source.values[i]) return false;
-  }
-  return true;
 }
 
 }  // namespace sim

@@ -23,6 +23,7 @@
 #define VERIDIAN_SIM_MMU_H_
 
 #include <cstdint>
+#include <cstring>
 
 #include "sim/ram.h"
 #include "src/hal/mmu.h"
@@ -133,13 +134,57 @@ WalkResult Walk(const Ram& ram, const MmuRegisters& registers, hal::VirtAddr add
 
 // True if `registers` and RAM still hold what `source` recorded, so a new
 // walk would give the same translation.
-bool SourceUnchanged(const MmuRegisters& registers, const WalkSource& source);
+inline bool SourceUnchanged(const MmuRegisters& registers, const WalkSource& source) {
+  if (source.root != registers.root || source.kernel_root != registers.kernel_root) return false;
+  for (uint32_t i = 0; i < source.count; ++i) {
+    uint64_t value;
+    std::memcpy(&value, source.entries[i], sizeof(value));
+    if (value != source.values[i]) return false;
+  }
+  return true;
+}
+
+// Whether `access` may use `t`, per architecture, given the modelled
+// configuration above. Inline, with the two below: every TLB hit asks.
+inline bool Allowed(const MmuRegisters& registers, const Translation& t, Access access) {
+  const bool user = access.privilege == Privilege::kUser;
+  const bool fetch = access.kind == AccessKind::kFetch;
+  const bool write = access.kind == AccessKind::kWrite;
+  switch (registers.format) {
+    case hal::PageTableFormat::kX86_64:
+      if (user && !t.user) return false;
+      // A supervisor fetch from a user page is an SMEP violation, a data
+      // access one of SMAP (when enabled).
+      if (!user && t.user && (fetch || registers.smap)) return false;
+      if (write && !t.writable) return false;  // CR0.WP = 1.
+      return !fetch || t.user_executable;
+    case hal::PageTableFormat::kAarch64:
+      if (fetch) return user ? t.user_executable : t.kernel_executable;
+      if (user && !t.user) return false;
+      return !write || t.writable;
+    case hal::PageTableFormat::kSv39:
+    case hal::PageTableFormat::kSv48:
+      if (user ? !t.user : t.user && (fetch || !registers.sum)) return false;
+      if (fetch) return t.user_executable;
+      if (write) return t.writable;
+      return t.readable || (registers.mxr && t.user_executable);
+  }
+  return false;
+}
+
+// The fault an access that Allowed refuses reports.
+MmuFault PermissionFault(const MmuRegisters& registers, const Translation& translation,
+                         hal::VirtAddr address, Access access);
 
 // Checks `access` against an already found (e.g. TLB-cached) translation,
 // exactly as the walk's final step does. Returns true and leaves `fault`
 // alone when the access is allowed.
-bool CheckPermissions(const MmuRegisters& registers, const Translation& translation,
-                      hal::VirtAddr address, Access access, MmuFault* fault);
+inline bool CheckPermissions(const MmuRegisters& registers, const Translation& translation,
+                             hal::VirtAddr address, Access access, MmuFault* fault) {
+  if (Allowed(registers, translation, access)) return true;
+  *fault = PermissionFault(registers, translation, address, access);
+  return false;
+}
 
 }  // namespace sim
 

@@ -32,7 +32,8 @@ Tlb::Tlb(const TlbConfig& config) {
     array.page_shift = kPageShifts[i];
     array.sets = geometries[i].sets;
     array.ways = geometries[i].ways;
-    array.entries.resize(size_t{array.sets} * array.ways);
+    array.tags.resize(size_t{array.sets} * array.ways);
+    array.cached.resize(array.tags.size());
     array.next_victim.assign(array.sets, 0);
   }
 }
@@ -48,12 +49,13 @@ const Translation* Tlb::Lookup(hal::VirtAddr address, uint16_t asid,
                                const WalkSource** source) {
   for (Array& array : arrays_) {
     const uint64_t page_number = address >> array.page_shift;
-    Entry* set = array.Set(page_number);
-    for (uint32_t way = 0; way < array.ways; ++way) {
-      if (Matches(set[way], page_number, asid)) {
+    const size_t start = array.SetStart(page_number);
+    for (size_t index = start; index < start + array.ways; ++index) {
+      if (Matches(array.tags[index], page_number, asid)) {
         ++stats_.hits;
-        if (source != nullptr) *source = &set[way].source;
-        return &set[way].translation;
+        Cached& cached = array.cached[index];
+        if (source != nullptr) *source = &cached.source;
+        return &cached.translation;
       }
     }
   }
@@ -66,29 +68,32 @@ void Tlb::Insert(hal::VirtAddr address, uint16_t asid, const Translation& transl
   Array* array = ArrayFor(translation.page_shift);
   if (array == nullptr) return;  // No walker produces other sizes.
   const uint64_t page_number = address >> array->page_shift;
-  Entry* set = array->Set(page_number);
-  Entry* slot = nullptr;
-  for (uint32_t way = 0; way < array->ways && slot == nullptr; ++way) {
-    if (Matches(set[way], page_number, asid)) slot = &set[way];
+  const size_t start = array->SetStart(page_number);
+  const size_t end = start + array->ways;
+  size_t slot = end;
+  for (size_t index = start; index < end && slot == end; ++index) {
+    if (Matches(array->tags[index], page_number, asid)) slot = index;
   }
-  for (uint32_t way = 0; way < array->ways && slot == nullptr; ++way) {
-    if (!set[way].valid) slot = &set[way];
+  for (size_t index = start; index < end && slot == end; ++index) {
+    if (!array->tags[index].valid) slot = index;
   }
-  if (slot == nullptr) {
+  if (slot == end) {
     uint32_t& victim = array->next_victim[page_number & (array->sets - 1)];
-    slot = &set[victim];
+    slot = start + victim;
     if (++victim == array->ways) victim = 0;
   }
-  *slot = {true, asid, page_number, translation, source};
+  array->tags[slot] = {page_number, asid, true, translation.global};
+  array->cached[slot] = {translation, source};
 }
 
 void Tlb::InvalidatePage(hal::VirtAddr address, uint16_t asid) {
   ++stats_.invalidations;
   for (Array& array : arrays_) {
     const uint64_t page_number = address >> array.page_shift;
-    Entry* set = array.Set(page_number);
-    for (uint32_t way = 0; way < array.ways; ++way) {
-      if (Matches(set[way], page_number, asid)) set[way].valid = false;
+    const size_t start = array.SetStart(page_number);
+    for (size_t index = start; index < start + array.ways; ++index) {
+      Tag& tag = array.tags[index];
+      if (Matches(tag, page_number, asid)) tag.valid = false;
     }
   }
 }
@@ -96,14 +101,14 @@ void Tlb::InvalidatePage(hal::VirtAddr address, uint16_t asid) {
 void Tlb::InvalidateAll() {
   ++stats_.invalidations;
   for (Array& array : arrays_) {
-    for (Entry& entry : array.entries) entry.valid = false;
+    for (Tag& tag : array.tags) tag.valid = false;
   }
 }
 
 size_t Tlb::size() const {
   size_t valid = 0;
   for (const Array& array : arrays_) {
-    for (const Entry& entry : array.entries) valid += entry.valid ? 1 : 0;
+    for (const Tag& tag : array.tags) valid += tag.valid ? 1 : 0;
   }
   return valid;
 }

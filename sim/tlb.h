@@ -63,10 +63,15 @@ class Tlb {
   size_t size() const;
 
  private:
-  struct Entry {
-    bool valid = false;
-    uint16_t asid = 0;
+  // What a lookup compares, apart from what a hit returns, so that a set's
+  // tags share a cache line or two.
+  struct Tag {
     uint64_t page_number = 0;  // address >> page_shift.
+    uint16_t asid = 0;
+    bool valid = false;
+    bool global = false;  // The translation's; matches every ASID.
+  };
+  struct Cached {
     Translation translation;
     WalkSource source;
   };
@@ -74,14 +79,14 @@ class Tlb {
     uint8_t page_shift = 12;
     uint32_t sets = 1;
     uint32_t ways = 1;
-    std::vector<Entry> entries;         // sets * ways, set-major.
+    std::vector<Tag> tags;              // sets * ways, set-major.
+    std::vector<Cached> cached;         // Beside tags, index for index.
     std::vector<uint32_t> next_victim;  // Per set.
 
-    Entry* Set(uint64_t page_number) { return &entries[(page_number & (sets - 1)) * ways]; }
+    size_t SetStart(uint64_t page_number) const { return (page_number & (sets - 1)) * ways; }
   };
-  static bool Matches(const Entry& entry, uint64_t page_number, uint16_t asid) {
-    return entry.valid && entry.page_number == page_number &&
-           (entry.translation.global || entry.asid == asid);
+  static bool Matches(const Tag& tag, uint64_t page_number, uint16_t asid) {
+    return tag.valid && tag.page_number == page_number && (tag.global || tag.asid == asid);
   }
   Array* ArrayFor(uint8_t page_shift);
 
