@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "src/abi/syscall.h"
+#include "src/mm/address_space.h"
 #include "src/proc/process_manager.h"
 #include "src/sched/scheduler.h"
 #include "tests/support/process_machine.h"
@@ -133,6 +134,23 @@ TEST(ProcessTest, KillEndsRunningSleepingAndManyThreadedProcesses) {
       EXPECT_EQ(status.code, 9);
     }
     EXPECT_EQ(ProcessManager::LiveProcesses(), 1u);
+  });
+}
+
+// A syscall keeps its thread's space active; blocking in it must drop the
+// space, or the CPU would hold it for whatever runs next (and its teardown
+// would find it active). One CPU: init runs where the sleeper blocked.
+TEST(ProcessTest, NoUserSpaceStaysActiveBehindABlockedThread) {
+  RunProcesses(Machine(1), [] {
+    Result<ProcessId> sleeper = Spawn("sleeper", {~uint64_t{0}});
+    ASSERT_TRUE(sleeper.ok());
+    Scheduler::SleepFor(500'000);
+    abi::ProcessInfo info{};
+    ASSERT_EQ(ProcessManager::QueryProcess(*sleeper, &info), Status::kOk);
+    EXPECT_GT(info.syscalls, 0u);  // It ran, and sleeps in its syscall.
+    EXPECT_EQ(AddressSpace::Current(), nullptr);
+    EXPECT_EQ(ProcessManager::Kill(*sleeper, 9), Status::kOk);
+    EXPECT_EQ(Reap(*sleeper).reason, ExitReason::kKilled);
   });
 }
 
