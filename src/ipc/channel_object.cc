@@ -2,9 +2,9 @@
 
 #include <new>
 
+#include "src/cap/heap_object.h"
 #include "src/cap/rights.h"
 #include "src/ipc/ipc_totals.h"
-#include "src/mm/heap.h"
 
 namespace vos {
 
@@ -16,16 +16,10 @@ ChannelObject::ChannelObject()
 ChannelObject::~ChannelObject() { KernelIpcTotals().AddChannel(channel_.stats()); }
 
 Result<ObjectRef<ChannelObject>> ChannelObject::Create() {
-  void* memory = KernelHeap().Allocate(sizeof(ChannelObject), alignof(ChannelObject));
-  if (memory == nullptr) return Status::kNoMemory;
-  return ObjectRef<ChannelObject>::Adopt(new (memory) ChannelObject());
+  return NewHeapObject<ChannelObject>([](void* memory) { return new (memory) ChannelObject(); });
 }
 
-void ChannelObject::Destroy(KernelObject& object) {
-  ChannelObject* self = static_cast<ChannelObject*>(&object);
-  self->~ChannelObject();
-  KernelHeap().Free(self);
-}
+void ChannelObject::Destroy(KernelObject& object) { DeleteHeapObject<ChannelObject>(object); }
 
 void ChannelObject::LastHolderGone(KernelObject& object) {
   static_cast<ChannelObject&>(object).channel_.Close();

@@ -33,6 +33,9 @@ class ChannelObject final : public KernelObject {
   AsyncChannel<kChannelCapacity>& channel() { return channel_; }
 
  private:
+  template <typename T>
+  friend void DeleteHeapObject(KernelObject& object);
+
   ChannelObject();
   ~ChannelObject();
   static void Destroy(KernelObject& object);

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <new>
 
+#include "src/cap/heap_object.h"
 #include "src/cap/rights.h"
 #include "src/cap/transfer.h"
 #include "src/hal/time.h"
 #include "src/hal/trace.h"
 #include "src/lib/assert.h"
-#include "src/mm/heap.h"
 #include "src/sched/scheduler.h"
 
 namespace vos {
@@ -314,13 +314,8 @@ Endpoint::Endpoint(ReleaseFunction release)
                                }}) {}
 
 Result<ObjectRef<Endpoint>> Endpoint::Create() {
-  void* memory = KernelHeap().Allocate(sizeof(Endpoint), alignof(Endpoint));
-  if (memory == nullptr) return Status::kNoMemory;
-  return ObjectRef<Endpoint>::Adopt(new (memory) Endpoint([](KernelObject& object) {
-    Endpoint* self = static_cast<Endpoint*>(&object);
-    self->~Endpoint();
-    KernelHeap().Free(self);
-  }));
+  return NewHeapObject<Endpoint>(
+      [](void* memory) { return new (memory) Endpoint(&DeleteHeapObject<Endpoint>); });
 }
 
 Endpoint::~Endpoint() {

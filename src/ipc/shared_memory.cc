@@ -3,13 +3,19 @@
 #include <new>
 #include <utility>
 
+#include "src/cap/heap_object.h"
 #include "src/hal/memory_map.h"
 #include "src/hal/mmu.h"
 #include "src/lib/assert.h"
-#include "src/mm/heap.h"
 
 namespace vos {
 namespace {
+
+void FreeFramesOrPanic(hal::PhysAddr base, uint64_t pages) {
+  const Status freed = Frames().Free(base, pages);
+  VOS_ASSERT_MSG(IsOk(freed), "freeing shared memory at 0x%lx: %s",
+                 static_cast<unsigned long>(base), StatusName(freed));
+}
 
 // The node of the usable memory holding `address`.
 uint32_t NodeOf(hal::PhysAddr address) {
@@ -30,25 +36,24 @@ uint32_t NodeOf(hal::PhysAddr address) {
 Result<ObjectRef<SharedMemory>> SharedMemory::Create(uint64_t pages, uint32_t node) {
   if (pages == 0 || pages > kMaxPages) return Status::kInvalidArgument;
   if (node != kCurrentNode && node >= Frames().node_count()) return Status::kInvalidArgument;
-  void* memory = KernelHeap().Allocate(sizeof(SharedMemory), alignof(SharedMemory));
-  if (memory == nullptr) return Status::kNoMemory;
   Result<hal::PhysAddr> base = Frames().Alloc({.count = pages, .node = node});
-  if (!base.ok()) {
-    KernelHeap().Free(memory);
-    return base.status();
+  if (!base.ok()) return base.status();
+  Result<ObjectRef<SharedMemory>> object = NewHeapObject<SharedMemory>([&](void* memory) {
+    return new (memory) SharedMemory(*base, pages, NodeOf(*base));
+  });
+  if (!object.ok()) {
+    FreeFramesOrPanic(*base, pages);
+    return object.status();
   }
   // Zeroed: the frames may hold another process's data.
   __builtin_memset(hal::PhysToVirt(*base), 0, pages * hal::kPageSize);
-  return ObjectRef<SharedMemory>::Adopt(new (memory) SharedMemory(*base, pages, NodeOf(*base)));
+  return object;
 }
 
 void SharedMemory::Destroy(KernelObject& object) {
-  SharedMemory* self = static_cast<SharedMemory*>(&object);
-  const Status freed = Frames().Free(self->base_, self->pages_);
-  VOS_ASSERT_MSG(IsOk(freed), "freeing shared memory at 0x%lx: %s",
-                 static_cast<unsigned long>(self->base_), StatusName(freed));
-  self->~SharedMemory();
-  KernelHeap().Free(self);
+  SharedMemory& self = static_cast<SharedMemory&>(object);
+  FreeFramesOrPanic(self.base_, self.pages_);
+  DeleteHeapObject<SharedMemory>(object);
 }
 
 SharedMapping::SharedMapping(SharedMapping&& other)
