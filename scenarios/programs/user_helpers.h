@@ -47,6 +47,15 @@ inline uint64_t Put(uint64_t address, const void* data, size_t size) {
   return address;
 }
 
+// Blocks until the process is killed, on a semaphore nobody raises.
+// Returns only if that went wrong: the semaphore's creation error, or what
+// its down returned.
+inline int64_t BlockUntilKilled() {
+  const int64_t semaphore = vos::user::SemaphoreCreate(0);
+  if (semaphore < 0) return semaphore;
+  return vos::user::SemaphoreDown(static_cast<uint64_t>(semaphore));
+}
+
 // Spawns `name` with `count` uint64_t arguments, staged at kScratch, and
 // copies of `grant_count` capability tokens (which follow the arguments).
 inline int64_t SpawnGranting(const char* name, const uint64_t* values, size_t count,

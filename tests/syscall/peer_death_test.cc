@@ -29,6 +29,7 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::BlockUntilKilled;
 using programs::Code;
 using programs::kScratch;
 using programs::SpawnGranting;
@@ -48,13 +49,6 @@ void PutMessage(uint64_t address, uint32_t size) {
   message.length = size;
   for (uint32_t i = 0; i < size; ++i) message.data[i] = static_cast<uint8_t>(i);
   user::Store(address, &message, abi::kIpcHeaderSize + size);
-}
-
-// Blocks for good (until the process dies) on a semaphore nobody raises.
-int64_t BlockForGood() {
-  const int64_t semaphore = user::SemaphoreCreate(0);
-  if (semaphore <= 0) return 90;
-  return Unexpected(user::SemaphoreDown(semaphore));
 }
 
 // --- Endpoints ---
@@ -102,7 +96,7 @@ int64_t Server(user::Args args) {
     return Unexpected(user::IpcReceive(endpoint, kRequest));
   }
   if (SpawnCaller(kSend, endpoint) <= 0) return 5;
-  return BlockForGood();
+  return Unexpected(BlockUntilKilled());
 }
 
 enum ClientFate : uint64_t { kKilledMidCall = 0, kKilledQueued = 1 };
@@ -188,7 +182,7 @@ int64_t ChannelOwner(user::Args) {
   if (receive_only <= 0) return 3;
   const uint64_t grants[] = {static_cast<uint64_t>(receive_only)};
   if (SpawnGranting("pd_channel_receiver", nullptr, 0, grants, 1) <= 0) return 2;
-  return BlockForGood();
+  return Unexpected(BlockUntilKilled());
 }
 
 // pd_channel_self: receives on its own channel, which nobody sends to,

@@ -30,6 +30,7 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::BlockUntilKilled;
 using programs::Code;
 using programs::kScratch;
 using programs::SpawnGranting;
@@ -42,13 +43,6 @@ constexpr uint64_t kRequest = kScratch + 8192;
 constexpr uint64_t kAnswer = kRequest + sizeof(abi::IpcMessage);
 constexpr uint64_t kInfoAt = kAnswer + sizeof(abi::IpcMessage);
 constexpr uint32_t kCalls = 5;
-
-// Blocks until its process is killed.
-int64_t BlockForGood() {
-  const int64_t semaphore = user::SemaphoreCreate(0);
-  if (semaphore <= 0) return 90;
-  return 100 - user::SemaphoreDown(semaphore);
-}
 
 void PutMessage(uint64_t address, uint32_t value, uint64_t reply_handle = 0,
                 uint16_t cap_count = 0, uint64_t cap = 0, uint16_t flags = 0) {
@@ -144,12 +138,12 @@ int64_t Caller(user::Args args) {
 }
 
 // rh_holder endpoint: holds a receive capability and blocks until killed.
-int64_t Holder(user::Args) { return BlockForGood(); }
+int64_t Holder(user::Args) { return 100 - BlockUntilKilled(); }
 
 // rh_taker endpoint: takes one call, never answers it, blocks until killed.
 int64_t Taker(user::Args args) {
   if (user::IpcReceive(Arg(args, 0), kRequest) != 0) return 1;
-  return BlockForGood();
+  return 100 - BlockUntilKilled();
 }
 
 const std::array<Program, 6>& Programs() {

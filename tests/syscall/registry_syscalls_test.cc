@@ -21,6 +21,7 @@ namespace vos {
 namespace {
 
 using programs::Arg;
+using programs::BlockUntilKilled;
 using programs::Code;
 using programs::kScratch;
 using programs::Put;
@@ -130,9 +131,7 @@ int64_t Squatter(user::Args) {
                              abi::kRightEndpointSend) != 0) {
     return 2;
   }
-  const int64_t semaphore = user::SemaphoreCreate(0);
-  if (semaphore < 0) return 3;
-  return 4 + user::SemaphoreDown(static_cast<uint64_t>(semaphore));
+  return 3 - BlockUntilKilled();
 }
 
 // reg_admin registry registry_without_admin: removes the squatter's "svc"
