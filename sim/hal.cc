@@ -60,6 +60,9 @@ void InvalidateTlbAll() { Machine::Current().InvalidateTlbAll(); }
 bool CopyFromUser(void* destination, VirtAddr source, size_t size) {
   return Machine::Current().CopyFromUser(destination, source, size);
 }
+bool CopyFromUserNoFault(void* destination, VirtAddr source, size_t size) {
+  return Machine::Current().CopyFromUserNoFault(destination, source, size);
+}
 bool CopyToUser(VirtAddr destination, const void* source, size_t size) {
   return Machine::Current().CopyToUser(destination, source, size);
 }

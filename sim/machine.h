@@ -203,6 +203,7 @@ class Machine {
   void InvalidateTlbPage(hal::VirtAddr address, uint16_t asid);
   void InvalidateTlbAll();
   bool CopyFromUser(void* destination, hal::VirtAddr source, size_t size);
+  bool CopyFromUserNoFault(void* destination, hal::VirtAddr source, size_t size);
   bool CopyToUser(hal::VirtAddr destination, const void* source, size_t size);
 
   // --- The current CPU's MMU (tests, and later simulated user programs). ---
@@ -342,16 +343,21 @@ class Machine {
     MmuRegisters registers;
     Tlb tlb;
   };
-  // Translate(), then the resolver and a retry while the resolver fixes
-  // faults; false if it cannot. Sets `physical` on success.
-  bool TranslateResolving(hal::VirtAddr address, Access access, hal::PhysAddr* physical);
+  // Whether a user copy calls the page-fault resolver on a fault.
+  enum class OnFault : bool { kResolve, kFail };
+  // Translate(), then (kResolve) the resolver and a retry while the
+  // resolver fixes faults; false if it cannot. Sets `physical` on success.
+  bool TranslateResolving(hal::VirtAddr address, Access access, OnFault on_fault,
+                          hal::PhysAddr* physical);
   // With check_stale_tlb: stops the run if the tables disagree with `cached`.
   void CheckCachedTranslation(hal::VirtAddr address, Access access, const Translation& cached);
   // Translates [user, user + size) a page at a time with user privilege
-  // (resolving faults) and calls copy_chunk(host pointer, offset, length) on
-  // each piece; false at the first unresolved fault.
+  // (resolving faults as `on_fault` says) and calls copy_chunk(host
+  // pointer, offset, length) on each piece; false at the first unresolved
+  // fault.
   template <typename CopyChunk>
-  bool ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind, CopyChunk copy_chunk);
+  bool ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind, OnFault on_fault,
+                        CopyChunk copy_chunk);
   void Wake(Cpu& cpu, hal::Nanoseconds at);
   [[noreturn]] void Stop(RunOutcome outcome);
 

@@ -88,7 +88,8 @@ void Machine::CheckCachedTranslation(hal::VirtAddr address, Access access,
   Stop(RunOutcome::kPanicked);
 }
 
-bool Machine::TranslateResolving(hal::VirtAddr address, Access access, hal::PhysAddr* physical) {
+bool Machine::TranslateResolving(hal::VirtAddr address, Access access, OnFault on_fault,
+                                 hal::PhysAddr* physical) {
   // A resolver that keeps claiming success without fixing the mapping would
   // livelock the CPU, as on hardware; the sim stops the run instead.
   constexpr int kMaxRetries = 16;
@@ -101,7 +102,8 @@ bool Machine::TranslateResolving(hal::VirtAddr address, Access access, hal::Phys
     current().stats.time += config_.costs.trap_entry;
     Record(hal::TraceKind::kTrapEnter, static_cast<uint64_t>(hal::TrapKind::kPageFault),
            result.fault.vector);
-    if (config_.page_fault_handler == nullptr || !config_.page_fault_handler(result.fault.info)) {
+    if (on_fault == OnFault::kFail || config_.page_fault_handler == nullptr ||
+        !config_.page_fault_handler(result.fault.info)) {
       return false;
     }
     if (retries == kMaxRetries) {
@@ -116,14 +118,16 @@ bool Machine::TranslateResolving(hal::VirtAddr address, Access access, hal::Phys
 
 template <typename CopyChunk>
 bool Machine::ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind,
-                               CopyChunk copy_chunk) {
+                               OnFault on_fault, CopyChunk copy_chunk) {
   size_t offset = 0;
   while (offset < size) {
     // Page by page: 4 KiB steps never straddle a RAM node, even in a huge page.
     const hal::VirtAddr address = user + offset;
     const size_t chunk = std::min<size_t>(size - offset, hal::kPageSize - address % hal::kPageSize);
     hal::PhysAddr physical;
-    if (!TranslateResolving(address, {kind, Privilege::kUser}, &physical)) return false;
+    if (!TranslateResolving(address, {kind, Privilege::kUser}, on_fault, &physical)) {
+      return false;
+    }
     char* host = static_cast<char*>(ram_->HostAddress(physical));
     if (host == nullptr) {
       const std::string what = absl::StrFormat(
@@ -136,17 +140,30 @@ bool Machine::ForEachUserChunk(hal::VirtAddr user, size_t size, AccessKind kind,
   return true;
 }
 
+namespace {
+
+// copy_chunk for a copy from user memory into `to`.
+auto IntoHostBytes(void* to) {
+  return [to = static_cast<char*>(to)](const char* user, size_t offset, size_t chunk) {
+    CopyHostBytes(to + offset, user, chunk);
+  };
+}
+
+}  // namespace
+
 bool Machine::CopyFromUser(void* destination, hal::VirtAddr source, size_t size) {
-  char* to = static_cast<char*>(destination);
-  return ForEachUserChunk(source, size, AccessKind::kRead,
-                          [to](const char* user, size_t offset, size_t chunk) {
-                            CopyHostBytes(to + offset, user, chunk);
-                          });
+  return ForEachUserChunk(source, size, AccessKind::kRead, OnFault::kResolve,
+                          IntoHostBytes(destination));
+}
+
+bool Machine::CopyFromUserNoFault(void* destination, hal::VirtAddr source, size_t size) {
+  return ForEachUserChunk(source, size, AccessKind::kRead, OnFault::kFail,
+                          IntoHostBytes(destination));
 }
 
 bool Machine::CopyToUser(hal::VirtAddr destination, const void* source, size_t size) {
   const char* from = static_cast<const char*>(source);
-  return ForEachUserChunk(destination, size, AccessKind::kWrite,
+  return ForEachUserChunk(destination, size, AccessKind::kWrite, OnFault::kResolve,
                           [from](char* user, size_t offset, size_t chunk) {
                             CopyHostBytes(user, from + offset, chunk);
                           });

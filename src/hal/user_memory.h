@@ -31,6 +31,12 @@ namespace hal {
 // Copies `size` bytes from user address `source` into `destination`.
 [[nodiscard]] bool CopyFromUser(void* destination, VirtAddr source, size_t size);
 
+// As CopyFromUser, but a page that would fault stops the copy (false)
+// without calling the resolver: for a copy under a spinlock, whose caller
+// falls back to CopyFromUser outside it. Hardware backends: the same copy
+// loop with a fixup path taken before the resolver.
+[[nodiscard]] bool CopyFromUserNoFault(void* destination, VirtAddr source, size_t size);
+
 // Copies `size` bytes from `source` to user address `destination`.
 [[nodiscard]] bool CopyToUser(VirtAddr destination, const void* source, size_t size);
 

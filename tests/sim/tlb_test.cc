@@ -446,6 +446,34 @@ TEST_P(DemandPagingTest, CopiesAcrossPageBoundariesMappingPagesOnDemand) {
   ExpectPoweredOff(result);
 }
 
+TEST_P(DemandPagingTest, ANoFaultCopyLeavesTheResolverAlone) {
+  pager = DemandPager{};
+  sim::MachineConfig config = MachineFor(GetParam());
+  config.page_fault_handler = MapOnDemand;
+  const RunResult result = RunInMachine(config, [] {
+    World world(hal::ActivePageTableFormat());
+    pager.world = &world;
+    pager.begin = kUserPage;
+    pager.end = kUserPage + 0x2000;
+    hal::ActivateAddressSpace(world.root, 1);
+    char byte = 'a';
+    EXPECT_TRUE(hal::CopyToUser(kUserPage + 0x1000 - 1, &byte, 1));  // Maps the first page.
+    ASSERT_EQ(pager.faults.size(), 1u);
+    // The second page is not mapped yet: the copy stops there unresolved.
+    char pair[2] = {};
+    EXPECT_FALSE(hal::CopyFromUserNoFault(pair, kUserPage + 0x1000 - 1, sizeof(pair)));
+    EXPECT_EQ(pager.faults.size(), 1u);
+    EXPECT_TRUE(hal::CopyFromUser(pair, kUserPage + 0x1000 - 1, sizeof(pair)));
+    EXPECT_EQ(pager.faults.size(), 2u);
+    pair[0] = pair[1] = 0;
+    EXPECT_TRUE(hal::CopyFromUserNoFault(pair, kUserPage + 0x1000 - 1, sizeof(pair)));
+    EXPECT_EQ(pair[0], 'a');
+    EXPECT_EQ(pair[1], 0);
+    EXPECT_EQ(pager.faults.size(), 2u);
+  });
+  ExpectPoweredOff(result);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllFormats, DemandPagingTest, ::testing::ValuesIn(kAllFormats),
                          FormatName);
 
