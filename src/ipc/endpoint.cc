@@ -42,10 +42,16 @@ struct Endpoint::Waiter {
 
 namespace {
 
-void CopyBulk(Bulk from, BulkBuffer* to) {
-  if (to == nullptr) return;
-  std::copy_n(from.data, from.size, to->data);
+// False (and `to` without a message) when `from.copy` fails.
+[[nodiscard]] bool CopyBulk(Bulk from, BulkBuffer* to) {
+  if (to == nullptr) return true;  // The receiver takes the inline part only.
+  if (from.copy != nullptr) {
+    if (from.size > 0 && !from.copy(from.context, to->data)) return false;
+  } else {
+    std::copy_n(from.data, from.size, to->data);
+  }
   to->size = from.size;
+  return true;
 }
 
 bool ValidCaps(const CapsOut* caps) {
@@ -136,10 +142,9 @@ void Endpoint::WakeAllLocked(WaiterList& list, Status result) {
 }
 
 bool Endpoint::DeliverLocked(Waiter& sender, uint64_t taker, Message& out, ReplyHandle& handle,
-                             BulkBuffer* bulk, CapsIn* caps) {
+                             CapsIn* caps) {
   out = *sender.request;
   hal::TraceEvent(hal::TraceKind::kIpcSend, out.sender, out.length);
-  CopyBulk(sender.request_bulk, bulk);
   TransferCaps(sender.request_caps, caps);
   if (sender.reply == nullptr) {
     handle = ReplyHandle{};
@@ -153,16 +158,20 @@ bool Endpoint::DeliverLocked(Waiter& sender, uint64_t taker, Message& out, Reply
   return true;
 }
 
-Endpoint::Waiter* Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
-                                         const CapsOut* caps) {
-  if (handle.value == 0) return nullptr;
+Result<Endpoint::Waiter*> Endpoint::AnswerLocked(ReplyHandle handle, const Message& reply,
+                                                 Bulk bulk, const CapsOut* caps) {
+  if (handle.value == 0) return Status::kNotFound;
   Waiter* caller = replies_.Find(handle.value);
-  if (caller == nullptr) return nullptr;
+  if (caller == nullptr) return Status::kNotFound;
+  if (!SleepingLocked(*caller)) {  // Timed out just now.
+    replies_.Remove(caller);
+    return Status::kNotFound;
+  }
+  // First: a bulk that cannot be copied leaves the call unanswered.
+  if (!CopyBulk(bulk, caller->reply_bulk)) return Status::kWouldBlock;
   replies_.Remove(caller);
-  if (!SleepingLocked(*caller)) return nullptr;  // Timed out just now.
   *caller->reply = reply;
   hal::TraceEvent(hal::TraceKind::kIpcSend, reply.sender, reply.length);
-  CopyBulk(bulk, caller->reply_bulk);
   TransferCaps(caps, caller->reply_caps);
   return caller;
 }
@@ -194,14 +203,18 @@ Status Endpoint::SendOrCall(const Message& request, Bulk bulk, const CapsOut* ca
   self.reply_caps = reply_caps;
   if (reply_caps != nullptr) reply_caps->count = 0;
   if (reply_bulk != nullptr) reply_bulk->size = 0;
-  Waiter* receiver = PopSleeperLocked(receivers_);
+  Waiter* receiver = FirstSleeperLocked(receivers_);
   if (receiver == nullptr) {
+    // A queued message's bytes are the receiver's to copy: in kernel memory.
+    if (bulk.copy != nullptr) return Status::kWouldBlock;
     if (reply != nullptr) ++stats_.slow_calls;
     senders_.PushBack(&self);
     return WaitLocked(self, deadline, nullptr);
   }
+  if (!CopyBulk(bulk, receiver->out_bulk)) return Status::kWouldBlock;
+  receivers_.Remove(receiver);
   if (!DeliverLocked(self, receiver->taker, *receiver->out, *receiver->handle,
-                     receiver->out_bulk, receiver->out_caps)) {
+                     receiver->out_caps)) {
     // A Send is complete once taken.
     WakeLocked(*receiver, Status::kOk);
     return Status::kOk;
@@ -232,7 +245,10 @@ Status Endpoint::ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bu
   if (caps != nullptr) caps->count = 0;
   if (Waiter* sender = PopSleeperLocked(senders_)) {
     VOS_ASSERT(successor == nullptr);  // Callers hand off only to sleep.
-    if (!DeliverLocked(*sender, taker, out, handle, bulk, caps)) {
+    // A queued sender's bulk is in kernel memory (SendOrCall).
+    const bool copied = CopyBulk(sender->request_bulk, bulk);
+    VOS_ASSERT(copied);
+    if (!DeliverLocked(*sender, taker, out, handle, caps)) {
       WakeLocked(*sender, Status::kOk);
     }
     return Status::kOk;
@@ -259,10 +275,10 @@ Status Endpoint::Reply(ReplyHandle handle, const Message& reply, Bulk bulk,
   if (bulk.size > kMaxBulk || !ValidCaps(caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply, bulk, caps);
-  if (caller == nullptr) return Status::kNotFound;
+  Result<Waiter*> caller = AnswerLocked(handle, reply, bulk, caps);
+  if (!caller.ok()) return caller.status();
   ++stats_.slow_replies;
-  WakeLocked(*caller, Status::kOk);
+  WakeLocked(**caller, Status::kOk);
   return Status::kOk;
 }
 
@@ -291,18 +307,18 @@ Status Endpoint::ReplyAndReceive(ReplyHandle handle, const Message& reply, Messa
   if (reply_bulk.size > kMaxBulk || !ValidCaps(reply_caps)) return Status::kInvalidArgument;
   IrqSpinLockGuard guard(lock_);
   if (closed_) return Status::kPeerClosed;
-  Waiter* caller = AnswerLocked(handle, reply, reply_bulk, reply_caps);
-  if (caller == nullptr) return Status::kNotFound;
+  Result<Waiter*> caller = AnswerLocked(handle, reply, reply_bulk, reply_caps);
+  if (!caller.ok()) return caller.status();
   if (FirstSleeperLocked(senders_) != nullptr) {
     // A request waits, so we will not sleep: wake the caller normally.
     ++stats_.slow_replies;
-    WakeLocked(*caller, Status::kOk);
+    WakeLocked(**caller, Status::kOk);
     return ReceiveLocked(out, next, out_bulk, out_caps, taker, deadline, nullptr);
   }
   // Fast path: the caller runs next, here, while we wait for a request.
   ++stats_.fast_replies;
   return ReceiveLocked(out, next, out_bulk, out_caps, taker, deadline,
-                       TakeThreadLocked(*caller));
+                       TakeThreadLocked(**caller));
 }
 
 // The server side lives as long as some capability can receive on it.

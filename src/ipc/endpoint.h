@@ -63,12 +63,23 @@ struct ReplyHandle {
   constexpr bool operator==(const ReplyHandle&) const = default;
 };
 
-// The bytes of a large message beyond its inline Message, in kernel memory:
-// copied once, at delivery, into the receiver's BulkBuffer.
+// The bytes of a large message beyond its inline Message: copied once, at
+// delivery, into the receiver's BulkBuffer.
+//
+// From kernel memory (`data`), or from wherever the sender still holds them
+// (a syscall: its user memory) through `copy`, which copies them into `to`
+// without sleeping or faulting (it runs under the endpoint's lock), false
+// if it cannot. Such a Bulk goes only straight into a receiver already
+// waiting (a Call, Send or answer finding its peer asleep): otherwise, or
+// when `copy` fails, the operation does nothing and returns kWouldBlock, and
+// its caller puts the bytes in kernel memory and runs it again. So a large
+// message between processes is copied once, not twice, on the fast path.
 inline constexpr uint32_t kMaxBulk = 4096;
 struct Bulk {
   const uint8_t* data = nullptr;
   uint32_t size = 0;  // At most kMaxBulk.
+  bool (*copy)(const void* context, uint8_t* to) = nullptr;
+  const void* context = nullptr;  // For `copy`.
 };
 // Where a receiver takes a large message's bytes: kMaxBulk bytes at `data`.
 // Delivery sets `size` (0 for a small message). A receiver without one gets
@@ -185,15 +196,17 @@ class Endpoint final : public KernelObject {
     uint32_t size_ = 0;
   };
 
-  // Copies `sender`'s message into a receiver's buffers. A Call then waits
-  // on replies_ under a fresh handle (true); a Send is complete (false)
-  // and its sender still to be woken.
+  // Copies `sender`'s message into a receiver's buffers (its bulk bytes
+  // are copied first, by the caller). A Call then waits on replies_ under a
+  // fresh handle (true); a Send is complete (false) and its sender still to
+  // be woken.
   bool DeliverLocked(Waiter& sender, uint64_t taker, Message& out, ReplyHandle& handle,
-                     BulkBuffer* bulk, CapsIn* caps) VOS_REQUIRES(lock_);
+                     CapsIn* caps) VOS_REQUIRES(lock_);
   // Removes `handle`'s caller from replies_ with `reply` copied in, still
-  // to be woken; null if none.
-  Waiter* AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
-                       const CapsOut* caps) VOS_REQUIRES(lock_);
+  // to be woken. kNotFound if none; kWouldBlock (nothing done) if `bulk`
+  // could not be copied.
+  Result<Waiter*> AnswerLocked(ReplyHandle handle, const Message& reply, Bulk bulk,
+                               const CapsOut* caps) VOS_REQUIRES(lock_);
   // Receives into `out`, or queues as a receiver and sleeps, handing the
   // CPU to `successor` if given.
   Status ReceiveLocked(Message& out, ReplyHandle& handle, BulkBuffer* bulk, CapsIn* caps,

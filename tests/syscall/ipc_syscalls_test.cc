@@ -82,6 +82,60 @@ int64_t Client(user::Args args) {
   return 0;
 }
 
+// A 4 KiB message whose header and first kTouched data bytes sit at the end
+// of one page, the rest in the next, which nothing touches before the call.
+constexpr uint64_t kTouched = 100;
+constexpr uint64_t kFreshMessage = abi::kUserDataBase + 0xe000 - abi::kIpcHeaderSize - kTouched;
+// A message whose header and first 8 data bytes end the data region.
+constexpr uint64_t kOverhangingMessage =
+    abi::kUserDataBase + abi::kUserDataSize - abi::kIpcHeaderSize - 8;
+
+// Whether a call of `size` bytes from `address` came back from
+// ipc_echo_server as `expected(i)` + 1 in each byte.
+template <typename Expected>
+bool EchoedCall(uint64_t token, uint64_t address, uint32_t size, Expected expected) {
+  if (user::IpcCall(token, address, kSecondBuffer) != 0) return false;
+  abi::IpcMessage reply;
+  user::Load(kSecondBuffer, &reply, abi::kIpcHeaderSize + size);
+  if (reply.length != size) return false;
+  for (uint32_t i = 0; i < size; ++i) {
+    if (reply.data[i] != static_cast<uint8_t>(expected(i) + 1)) return false;
+  }
+  return true;
+}
+
+// ipc_bulk_edge_client token: large requests to a server already waiting,
+// which the kernel first tries to copy straight from user memory without
+// faulting. Exits 0, or the failed check's number.
+int64_t BulkEdgeClient(user::Args args) {
+  const uint64_t token = Arg(args, 0);
+  PutRequest(kFirstBuffer, 1, 8);
+  const auto pattern = [](uint64_t n) { return [n](uint32_t i) { return PatternByte(n, i); }; };
+  // After this answer the server waits in its receive.
+  if (!EchoedCall(token, kFirstBuffer, 8, pattern(1))) return 1;
+  // Part of the data is on a page not mapped yet: the fault is resolved (a
+  // zero page) on the way through the kernel, and the server gets it all.
+  abi::IpcMessage message{};
+  message.length = abi::kMaxIpcData;
+  for (uint32_t i = 0; i < kTouched; ++i) message.data[i] = PatternByte(2, i);
+  user::Store(kFreshMessage, &message, abi::kIpcHeaderSize + kTouched);
+  if (!EchoedCall(token, kFreshMessage, abi::kMaxIpcData, [](uint32_t i) {
+        return i < kTouched ? PatternByte(2, i) : 0;
+      })) {
+    return 2;
+  }
+  // Data running past the region: rejected, and the waiting server gets
+  // nothing (it answers exactly three calls).
+  message.length = abi::kMaxIpcData;
+  user::Store(kOverhangingMessage, &message, abi::kIpcHeaderSize + 8);
+  if (user::IpcCall(token, kOverhangingMessage, kSecondBuffer) !=
+      Code(Status::kInvalidArgument)) {
+    return 3;
+  }
+  PutRequest(kFirstBuffer, 4, 8);
+  return EchoedCall(token, kFirstBuffer, 8, pattern(4)) ? 0 : 4;
+}
+
 // ipc_abuse full send_only: bad tokens, rights, sizes, buffers, handles and
 // capabilities to transfer; exits 0
 // when each got the documented error, else the failed check's number.
@@ -214,13 +268,14 @@ int64_t CapClient(user::Args args) {
   return user::IpcCall(token, kFirstBuffer, kSecondBuffer) == 0 ? 0 : 7;
 }
 
-const std::array<Program, 5>& Programs() {
-  static const std::array<Program, 5> programs = {{
+const std::array<Program, 6>& Programs() {
+  static const std::array<Program, 6> programs = {{
       {"ipc_echo_server", user::CodeAddress(user::ProgramEntry<EchoServer>)},
       {"ipc_client", user::CodeAddress(user::ProgramEntry<Client>)},
       {"ipc_abuse", user::CodeAddress(user::ProgramEntry<Abuse>)},
       {"ipc_cap_server", user::CodeAddress(user::ProgramEntry<CapServer>)},
       {"ipc_cap_client", user::CodeAddress(user::ProgramEntry<CapClient>)},
+      {"ipc_bulk_edge_client", user::CodeAddress(user::ProgramEntry<BulkEdgeClient>)},
   }};
   return programs;
 }
@@ -259,6 +314,21 @@ TEST(IpcSyscallsTest, FourKibCallsBetweenProcessesOnOneAndFourCpus) {
   RunCallReply(1, abi::kMaxIpcData, 1);
   RunCallReply(4, abi::kMaxIpcData, 2);
   RunCallReply(4, 1000, 3);
+}
+
+TEST(IpcSyscallsTest, LargeRequestsFromPagesNotYetMappedArriveAndBadOnesDoNot) {
+  for (uint32_t cpus : {1u, 2u}) {
+    SCOPED_TRACE(cpus);
+    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
+      const Token endpoint = InitEndpoint();
+      Result<ProcessId> server = SpawnGranting("ipc_echo_server", {3}, {endpoint});
+      Result<ProcessId> client = SpawnGranting("ipc_bulk_edge_client", {}, {endpoint});
+      ASSERT_TRUE(server.ok() && client.ok());
+      ExpectExitedWith(*client, 0);
+      ExpectExitedWith(*server, 0);
+      ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
+    });
+  }
 }
 
 TEST(IpcSyscallsTest, CapabilitiesRideAlongCopiedOrMoved) {
