@@ -35,17 +35,24 @@ inline void DeferPreemption(hal::CpuId cpu) {
   internal::preemption_counts[cpu].switch_deferred = true;
 }
 
+// Disables preemption on `cpu`, the current CPU, until the matching
+// EnablePreemption on it; nests.
+inline void DisablePreemption(hal::CpuId cpu) { ++internal::preemption_counts[cpu].value; }
+
+// Ends a DisablePreemption on `cpu`; the last one makes a deferred switch.
+inline void EnablePreemption(hal::CpuId cpu) {
+  internal::PreemptionCount& count = internal::preemption_counts[cpu];
+  if (--count.value == 0 && count.switch_deferred) [[unlikely]] {
+    count.switch_deferred = false;
+    if (internal::deferred_preemption_hook != nullptr) internal::deferred_preemption_hook();
+  }
+}
+
 // Disables preemption on the current CPU for its scope and names that CPU.
 class PreemptionGuard {
  public:
-  PreemptionGuard() : cpu_(hal::CurrentCpu()) { ++internal::preemption_counts[cpu_].value; }
-  ~PreemptionGuard() {
-    internal::PreemptionCount& count = internal::preemption_counts[cpu_];
-    if (--count.value == 0 && count.switch_deferred) [[unlikely]] {
-      count.switch_deferred = false;
-      if (internal::deferred_preemption_hook != nullptr) internal::deferred_preemption_hook();
-    }
-  }
+  PreemptionGuard() : cpu_(hal::CurrentCpu()) { DisablePreemption(cpu_); }
+  ~PreemptionGuard() { EnablePreemption(cpu_); }
   PreemptionGuard(const PreemptionGuard&) = delete;
   PreemptionGuard& operator=(const PreemptionGuard&) = delete;
 

@@ -1,6 +1,13 @@
 // Kernel spinlock. Acquire and release are interleaving points, so the
 // simulator explores lock hand-over orders. Taking a lock the same CPU
 // already holds panics instead of deadlocking.
+//
+// Taken with interrupts enabled, the lock also holds off preemption
+// (DisablePreemption) until released: a holder switched out at an
+// interrupt would leave the lock held for as long as it stays off the CPU,
+// spun on by others, and could come back on another CPU. With interrupts
+// disabled nothing can switch the holder out, and the lock may pass to
+// the next thread on the CPU (the scheduler's hand-offs).
 #ifndef VERIDIAN_SRC_LIB_SPINLOCK_H_
 #define VERIDIAN_SRC_LIB_SPINLOCK_H_
 
@@ -8,6 +15,7 @@
 #include <cstdint>
 
 #include "src/hal/interrupts.h"
+#include "src/hal/types.h"
 #include "src/lib/thread_annotations.h"
 
 namespace vos {
@@ -28,8 +36,17 @@ class VOS_CAPABILITY("spinlock") SpinLock {
 
  private:
   static constexpr uint32_t kFree = 0;
+  // Who tries to take the lock: from here on the thread stays on `cpu`.
+  struct Taker {
+    hal::CpuId cpu;
+    bool preemptible;  // Interrupts were enabled: preemption is now off.
+  };
+  static Taker BeginTaking();
+
   // kFree, or the holder's CPU index + 1.
   std::atomic<uint32_t> holder_{kFree};
+  // Whether the holder disabled preemption (only the holder touches it).
+  bool holder_preemptible_ = false;
   std::atomic<uint64_t> contentions_{0};
 };
 

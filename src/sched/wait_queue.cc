@@ -35,7 +35,9 @@ void WaitQueue::RequeueLocked(Thread* thread) {
 Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state, Thread* successor,
                               Interruptible interruptible) VOS_NO_THREAD_SAFETY_ANALYSIS {
   VOS_ASSERT_MSG(!hal::InterruptsEnabled(), "blocking with interrupts enabled");
-  VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()), "blocking under a PreemptionGuard");
+  VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()),
+                 "blocking with preemption disabled (a PreemptionGuard, or a spinlock taken "
+                 "with interrupts enabled)");
   Thread* self = Scheduler::Current();
   if (deadline != kNoDeadline && deadline <= hal::Now()) {
     if (successor != nullptr) Scheduler::MakeRunnable(successor, /*new_thread=*/false);

@@ -1,0 +1,107 @@
+// SpinLock under a preemptive scheduler: a holder that took the lock with
+// interrupts enabled is never switched out (so never moved to another CPU,
+// and never found holding it by the next thread on its CPU) until it
+// releases the lock; preemption that came due meanwhile happens then.
+#include "src/lib/spinlock.h"
+
+#include <cstdint>
+
+#include "gtest/gtest.h"
+#include "src/hal/atomic.h"
+#include "src/hal/cpu.h"
+#include "src/hal/interrupts.h"
+#include "src/lib/preemption.h"
+#include "src/sched/scheduler.h"
+#include "tests/support/in_machine.h"
+#include "tests/support/scheduled_machine.h"
+
+namespace vos {
+namespace {
+
+using testing_support::ExpectPoweredOff;
+using testing_support::RunScheduled;
+using testing_support::StartThread;
+
+constexpr int kThreads = 16;
+constexpr int kRounds = 2000;
+
+SpinLock own_locks[kThreads];
+SpinLock shared_lock;
+hal::Atomic<uint64_t> sections;
+hal::Atomic<uint64_t> moved_inside;  // Sections that ended on another CPU.
+
+// Holds `lock` across an interleaving point (an atomic) at every round,
+// with interrupts enabled, as kernel code in a syscall does.
+void HoldAcrossInterleavingPoints(SpinLock& lock) {
+  for (int i = 0; i < kRounds; ++i) {
+    SpinLockGuard guard(lock);
+    const hal::CpuId cpu = hal::CurrentCpu();
+    sections.FetchAdd(1);
+    if (hal::CurrentCpu() != cpu) moved_inside.FetchAdd(1);
+  }
+}
+
+uint64_t Preemptions(uint32_t cpus) {
+  uint64_t total = 0;
+  for (hal::CpuId cpu = 0; cpu < cpus; ++cpu) total += Scheduler::CpuStats(cpu).preemptions;
+  return total;
+}
+
+// 16 threads on `cpus` CPUs with a short time slice, each on its own lock
+// or all on one: before the fix a preempted holder was released from
+// another CPU ("released by cpu 1 but held by cpu 3") or the next thread
+// on its CPU panicked ("acquired recursively").
+void RunHolders(uint32_t cpus, bool shared) {
+  sections.Store(0);
+  moved_inside.Store(0);
+  ExpectPoweredOff(RunScheduled(
+      {.cpus = cpus, .seed = 7, .max_threads = 64, .time_slice = 5'000}, [cpus, shared] {
+        ThreadId ids[kThreads];
+        for (int t = 0; t < kThreads; ++t) {
+          SpinLock* lock = shared ? &shared_lock : &own_locks[t];
+          ids[t] = StartThread(
+                       [](void* arg) { HoldAcrossInterleavingPoints(*static_cast<SpinLock*>(arg)); },
+                       lock)
+                       ->id();
+        }
+        for (ThreadId id : ids) EXPECT_TRUE(Scheduler::Join(id).ok());
+        EXPECT_EQ(sections.Load(), uint64_t{kThreads} * kRounds);
+        EXPECT_EQ(moved_inside.Load(), 0u);
+        // The timer did take CPUs away: between sections.
+        EXPECT_GT(Preemptions(cpus), 0u);
+      }));
+}
+
+TEST(SpinLockTest, HoldersWithTheirOwnLocksStayOnTheirCpuOnFourCpus) { RunHolders(4, false); }
+
+TEST(SpinLockTest, HoldersOfOneLockAreNotPreemptedByEachOtherOnOneCpu) { RunHolders(1, true); }
+
+TEST(SpinLockTest, HoldersOfOneLockOnFourCpus) { RunHolders(4, true); }
+
+TEST(SpinLockTest, PreemptionIsOffExactlyWhileALockTakenWithInterruptsEnabledIsHeld) {
+  ExpectPoweredOff(RunScheduled({.cpus = 1}, [] {
+    ASSERT_TRUE(hal::InterruptsEnabled());
+    SpinLock lock;
+    const hal::CpuId cpu = hal::CurrentCpu();
+    EXPECT_TRUE(PreemptionEnabled(cpu));
+    lock.Acquire();
+    EXPECT_FALSE(PreemptionEnabled(cpu));
+    EXPECT_FALSE(lock.TryAcquire());  // A failed try leaves the count as it was.
+    EXPECT_FALSE(PreemptionEnabled(cpu));
+    lock.Release();
+    EXPECT_TRUE(PreemptionEnabled(cpu));
+    ASSERT_TRUE(lock.TryAcquire());
+    EXPECT_FALSE(PreemptionEnabled(cpu));
+    lock.Release();
+    EXPECT_TRUE(PreemptionEnabled(cpu));
+    // With interrupts disabled nothing can preempt the holder anyway.
+    {
+      IrqSpinLockGuard guard(lock);
+      EXPECT_TRUE(PreemptionEnabled(cpu));
+    }
+    EXPECT_TRUE(hal::InterruptsEnabled());
+  }));
+}
+
+}  // namespace
+}  // namespace vos
