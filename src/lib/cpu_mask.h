@@ -129,6 +129,10 @@ class AtomicCpuMask {
 
   void Set(hal::CpuId cpu) { words_[cpu / 64].FetchOr(CpuMask::Bit(cpu)); }
   void Clear(hal::CpuId cpu) { words_[cpu / 64].FetchAnd(~CpuMask::Bit(cpu)); }
+  // Clears `cpu`'s bit; whether this call cleared it (it was set).
+  bool TestAndClear(hal::CpuId cpu) {
+    return (words_[cpu / 64].FetchAnd(~CpuMask::Bit(cpu)) & CpuMask::Bit(cpu)) != 0;
+  }
   bool Has(hal::CpuId cpu) const { return (words_[cpu / 64].Load() & CpuMask::Bit(cpu)) != 0; }
   // The mask as it is now (word by word: CPUs added or removed meanwhile may
   // or may not be in it).

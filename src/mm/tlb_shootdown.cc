@@ -4,6 +4,7 @@
 #include "src/hal/cpu.h"
 #include "src/hal/ipi.h"
 #include "src/hal/mmu.h"
+#include "src/lib/assert.h"
 #include "src/lib/preemption.h"
 
 namespace vos {
@@ -44,12 +45,17 @@ void ServeTlbShootdowns() {
   // Usually empty: a few plain loads, no interleaving point.
   inbox.from.Snapshot().ForEach([&](hal::CpuId initiator) {
     // Clear first: a new request from the same initiator can only come
-    // after it saw this one acknowledged.
-    inbox.from.Clear(initiator);
+    // after it saw this one acknowledged. Served only by whoever clears
+    // the bit: the IPI of this very request may arrive at the clear's
+    // interleaving point (interrupts are on in ShootdownTlb's wait loop),
+    // and the nested call it runs finds the bit still set.
+    if (!inbox.from.TestAndClear(initiator)) return;
     Request& request = requests[initiator];
     InvalidateLocalTlb(request.what);
     served.FetchAdd(1);
-    request.pending.FetchSub(1);
+    const uint32_t before = request.pending.FetchSub(1);
+    VOS_ASSERT_MSG(before > 0, "cpu %u served cpu %u's TLB shootdown once too often", self,
+                   initiator);
   });
 }
 

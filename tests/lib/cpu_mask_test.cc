@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/support/in_machine.h"
 
 namespace vos {
 namespace {
@@ -62,6 +63,21 @@ TEST(CpuMaskTest, FromWordsKeepsTheBits) {
   EXPECT_TRUE(mask.Has(2));
   EXPECT_TRUE(mask.Has(hal::kMaxCpus - 1));
   EXPECT_EQ(mask.Count(), 3u);
+}
+
+TEST(AtomicCpuMaskTest, TestAndClearTellsWhetherThisCallClearedTheBit) {
+  testing_support::ExpectPoweredOff(
+      testing_support::RunInMachine(testing_support::SmallMachine(), [] {
+        AtomicCpuMask mask;
+        mask.Set(3);
+        mask.Set(hal::kMaxCpus - 1);
+        EXPECT_TRUE(mask.TestAndClear(3));
+        EXPECT_FALSE(mask.TestAndClear(3));
+        EXPECT_FALSE(mask.Has(3));
+        EXPECT_FALSE(mask.TestAndClear(4));
+        EXPECT_TRUE(mask.TestAndClear(hal::kMaxCpus - 1));
+        EXPECT_EQ(mask.Snapshot().Count(), 0u);
+      }));
 }
 
 }  // namespace
