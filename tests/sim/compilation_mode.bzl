@@ -1,14 +1,27 @@
-"""A binary built in a given compilation mode (opt, dbg, fastbuild) whatever
-the build's own -c, through a Starlark transition, so one test can run the
+"""A binary built in a given compilation mode (opt, dbg, fastbuild), with or
+without link-time optimisation (as --config=release builds it), whatever the
+build's own flags, through a Starlark transition, so one test can run the
 same program built two ways."""
 
+_LTO = ["-flto=auto"]
+
 def _transition_impl(settings, attr):
-    return {"//command_line_option:compilation_mode": attr.compilation_mode}
+    return {
+        "//command_line_option:compilation_mode": attr.compilation_mode,
+        "//command_line_option:copt": settings["//command_line_option:copt"] +
+                                      (_LTO if attr.lto else []),
+        "//command_line_option:linkopt": settings["//command_line_option:linkopt"] +
+                                         (_LTO + ["-O2"] if attr.lto else []),
+    }
 
 _compilation_mode_transition = transition(
     implementation = _transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:compilation_mode"],
+    inputs = ["//command_line_option:copt", "//command_line_option:linkopt"],
+    outputs = [
+        "//command_line_option:compilation_mode",
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+    ],
 )
 
 def _binary_in_compilation_mode_impl(ctx):
@@ -28,6 +41,7 @@ binary_in_compilation_mode = rule(
             mandatory = True,
         ),
         "compilation_mode": attr.string(mandatory = True, values = ["opt", "dbg", "fastbuild"]),
+        "lto": attr.bool(default = False),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
