@@ -2,7 +2,8 @@
 // simulated CPUs, under several interleaving seeds, with invariant checkers:
 // no lookup succeeds once the revocation has returned, no token comes back
 // to life, acquired objects are always alive and of the right type, and
-// object reference counts match the capabilities left.
+// object reference counts match the capabilities left. And derivations from
+// kernel threads the timer preempts.
 #include <array>
 #include <atomic>
 #include <map>
@@ -13,8 +14,10 @@
 #include "src/cap/capability_space.h"
 #include "src/cap/transfer.h"
 #include "src/hal/cpu.h"
+#include "src/sched/scheduler.h"
 #include "tests/cap/cap_test_support.h"
 #include "tests/support/in_machine.h"
+#include "tests/support/scheduled_machine.h"
 
 namespace vos {
 namespace {
@@ -206,6 +209,49 @@ TEST_P(ConcurrencyTest, ChurnOnOneTreeKeepsReferenceCountsExact) {
     owner.Destroy();
     EXPECT_EQ(endpoint.reference_count(), 1u);
   }, GetParam());
+}
+
+// Derivations and deletions from kernel threads that the timer preempts
+// (interrupts enabled, a short time slice): the space's derivation lock is
+// a plain spinlock taken in syscall context, and a holder switched out
+// inside it used to be found holding it by the next thread on its CPU
+// ("acquired recursively") or to release it from another CPU.
+TEST_P(ConcurrencyTest, DerivationsFromPreemptibleThreadsKeepTheTreeAndCounts) {
+  constexpr int kThreads = 12;
+  static CapabilitySpace* space;
+  static Token root;
+  testing_support::ExpectPoweredOff(testing_support::RunScheduled(
+      {.cpus = 4,
+       .seed = GetParam(),
+       .max_threads = 32,
+       .time_slice = 3'000,
+       .configure = [](sim::MachineConfig& config) { config.ram_per_node = 128 << 20; }},
+      [] {
+        SimPageSource source(/*poison=*/false);
+        TestEndpoint endpoint;
+        CapabilitySpace shared;
+        shared.Init(source);
+        space = &shared;
+        root = *shared.Insert(endpoint, kAllGeneric);
+        ThreadId ids[kThreads];
+        for (ThreadId& id : ids) {
+          id = testing_support::StartThread(
+                   [](void*) {
+                     for (int i = 0; i < 200; ++i) {
+                       Result<Token> child = space->Derive(root, kAllGeneric);
+                       ASSERT_TRUE(child.ok());
+                       ASSERT_EQ(space->Delete(*child), Status::kOk);
+                     }
+                   },
+                   nullptr)
+                   ->id();
+        }
+        for (ThreadId id : ids) EXPECT_TRUE(Scheduler::Join(id).ok());
+        EXPECT_EQ(shared.size(), 1u);
+        EXPECT_EQ(endpoint.reference_count(), 2u);
+        shared.Destroy();
+        EXPECT_EQ(endpoint.reference_count(), 1u);
+      }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ConcurrencyTest, ::testing::Values(1, 2, 3, 4, 5, 6));
