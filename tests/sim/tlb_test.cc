@@ -5,6 +5,7 @@
 #include "sim/tlb.h"
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -404,18 +405,27 @@ bool MapOnDemand(const hal::PageFaultInfo& fault) {
   return true;  // Not-present entries are never cached: no invalidation needed.
 }
 
-class DemandPagingTest : public ::testing::TestWithParam<hal::PageTableFormat> {};
-
-TEST_P(DemandPagingTest, CopiesAcrossPageBoundariesMappingPagesOnDemand) {
+// Runs `body` in a machine of `format` whose resolver maps the `pages`
+// pages from kUserPage on demand, with the pager's space active.
+void RunWithDemandPager(hal::PageTableFormat format, uint64_t pages,
+                        const std::function<void()>& body) {
   pager = DemandPager{};
-  sim::MachineConfig config = MachineFor(GetParam());
+  sim::MachineConfig config = MachineFor(format);
   config.page_fault_handler = MapOnDemand;
-  const RunResult result = RunInMachine(config, [] {
+  ExpectPoweredOff(RunInMachine(config, [pages, &body] {
     World world(hal::ActivePageTableFormat());
     pager.world = &world;
     pager.begin = kUserPage;
-    pager.end = kUserPage + 0x3000;
+    pager.end = kUserPage + pages * 0x1000;
     hal::ActivateAddressSpace(world.root, 1);
+    body();
+  }));
+}
+
+class DemandPagingTest : public ::testing::TestWithParam<hal::PageTableFormat> {};
+
+TEST_P(DemandPagingTest, CopiesAcrossPageBoundariesMappingPagesOnDemand) {
+  RunWithDemandPager(GetParam(), 3, [] {
     // 6000 bytes from 100 bytes before the first page end: spans 3 pages.
     std::vector<char> out(6000), in(6000);
     for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(i * 7 + 1);
@@ -443,19 +453,10 @@ TEST_P(DemandPagingTest, CopiesAcrossPageBoundariesMappingPagesOnDemand) {
     EXPECT_TRUE(hal::CopyFromUser(check, kUserPage + 0x3000 - 100, sizeof(check)));
     EXPECT_EQ(check[99], 'x');
   });
-  ExpectPoweredOff(result);
 }
 
 TEST_P(DemandPagingTest, ANoFaultCopyLeavesTheResolverAlone) {
-  pager = DemandPager{};
-  sim::MachineConfig config = MachineFor(GetParam());
-  config.page_fault_handler = MapOnDemand;
-  const RunResult result = RunInMachine(config, [] {
-    World world(hal::ActivePageTableFormat());
-    pager.world = &world;
-    pager.begin = kUserPage;
-    pager.end = kUserPage + 0x2000;
-    hal::ActivateAddressSpace(world.root, 1);
+  RunWithDemandPager(GetParam(), 2, [] {
     char byte = 'a';
     EXPECT_TRUE(hal::CopyToUser(kUserPage + 0x1000 - 1, &byte, 1));  // Maps the first page.
     ASSERT_EQ(pager.faults.size(), 1u);
@@ -471,7 +472,6 @@ TEST_P(DemandPagingTest, ANoFaultCopyLeavesTheResolverAlone) {
     EXPECT_EQ(pair[1], 0);
     EXPECT_EQ(pager.faults.size(), 2u);
   });
-  ExpectPoweredOff(result);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, DemandPagingTest, ::testing::ValuesIn(kAllFormats),

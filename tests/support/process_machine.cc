@@ -165,4 +165,18 @@ void ExpectExitedWith(vos::ProcessId process, int64_t code) {
   ExpectExit(process, vos::abi::ExitReason::kExited, code);
 }
 
+void RunServerAndClient(uint32_t cpus, std::span<const vos::Program> programs,
+                        const std::string& server, std::initializer_list<uint64_t> server_args,
+                        const std::string& client) {
+  RunProcesses(MakeProcessMachine(cpus, 1, programs), [&] {
+    const vos::Token endpoint = InitEndpoint();
+    vos::Result<vos::ProcessId> server_id = SpawnGranting(server, server_args, {endpoint});
+    vos::Result<vos::ProcessId> client_id = SpawnGranting(client, {}, {endpoint});
+    ASSERT_TRUE(server_id.ok() && client_id.ok());
+    ExpectExitedWith(*client_id, 0);
+    ExpectExitedWith(*server_id, 0);
+    ASSERT_EQ(InitCapabilities().Delete(endpoint), vos::Status::kOk);
+  });
+}
+
 }  // namespace testing_support

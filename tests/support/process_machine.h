@@ -70,6 +70,13 @@ vos::Token InitEndpoint();
 void ExpectExit(vos::ProcessId process, vos::abi::ExitReason reason, int64_t code);
 void ExpectExitedWith(vos::ProcessId process, int64_t code);
 
+// Runs, on `cpus` CPUs, programs `server` (with `server_args`) and `client`,
+// spawned in that order from `programs`, each granted one new endpoint of
+// init's as its last argument; expects both to exit 0.
+void RunServerAndClient(uint32_t cpus, std::span<const vos::Program> programs,
+                        const std::string& server, std::initializer_list<uint64_t> server_args,
+                        const std::string& client);
+
 }  // namespace testing_support
 
 #endif  // VERIDIAN_TESTS_SUPPORT_PROCESS_MACHINE_H_

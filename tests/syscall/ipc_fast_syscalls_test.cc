@@ -26,6 +26,7 @@ using testing_support::ExpectExitedWith;
 using testing_support::InitEndpoint;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
+using testing_support::RunServerAndClient;
 using testing_support::SpawnGranting;
 
 constexpr uint64_t kBuffer = abi::kUserDataBase + abi::kMaxArgsSize;
@@ -187,15 +188,7 @@ TEST(IpcFastSyscallsTest, RegisterCallsBetweenProcessesOnFourCpus) {
 TEST(IpcFastSyscallsTest, BufferCallerAndRegisterServerShareAnEndpoint) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
-      const Token endpoint = InitEndpoint();
-      Result<ProcessId> server = SpawnGranting("regs_echo_server", {1}, {endpoint});
-      Result<ProcessId> client = SpawnGranting("buffer_client", {}, {endpoint});
-      ASSERT_TRUE(server.ok() && client.ok());
-      ExpectExitedWith(*client, 0);
-      ExpectExitedWith(*server, 0);
-      ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
-    });
+    RunServerAndClient(cpus, Programs(), "regs_echo_server", {1}, "buffer_client");
   }
 }
 

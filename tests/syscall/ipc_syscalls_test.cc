@@ -23,6 +23,7 @@ using testing_support::ExpectExitedWith;
 using testing_support::InitEndpoint;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
+using testing_support::RunServerAndClient;
 using testing_support::SpawnGranting;
 
 // Where programs keep their messages: after the arguments.
@@ -319,30 +320,14 @@ TEST(IpcSyscallsTest, FourKibCallsBetweenProcessesOnOneAndFourCpus) {
 TEST(IpcSyscallsTest, LargeRequestsFromPagesNotYetMappedArriveAndBadOnesDoNot) {
   for (uint32_t cpus : {1u, 2u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
-      const Token endpoint = InitEndpoint();
-      Result<ProcessId> server = SpawnGranting("ipc_echo_server", {3}, {endpoint});
-      Result<ProcessId> client = SpawnGranting("ipc_bulk_edge_client", {}, {endpoint});
-      ASSERT_TRUE(server.ok() && client.ok());
-      ExpectExitedWith(*client, 0);
-      ExpectExitedWith(*server, 0);
-      ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
-    });
+    RunServerAndClient(cpus, Programs(), "ipc_echo_server", {3}, "ipc_bulk_edge_client");
   }
 }
 
 TEST(IpcSyscallsTest, CapabilitiesRideAlongCopiedOrMoved) {
   for (uint32_t cpus : {1u, 4u}) {
     SCOPED_TRACE(cpus);
-    RunProcesses(MakeProcessMachine(cpus, 1, Programs()), [] {
-      const Token endpoint = InitEndpoint();
-      Result<ProcessId> server = SpawnGranting("ipc_cap_server", {}, {endpoint});
-      Result<ProcessId> client = SpawnGranting("ipc_cap_client", {}, {endpoint});
-      ASSERT_TRUE(server.ok() && client.ok());
-      ExpectExitedWith(*client, 0);
-      ExpectExitedWith(*server, 0);
-      ASSERT_EQ(ProcessManager::InitProcess()->capabilities().Delete(endpoint), Status::kOk);
-    });
+    RunServerAndClient(cpus, Programs(), "ipc_cap_server", {}, "ipc_cap_client");
   }
 }
 
