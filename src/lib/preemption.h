@@ -29,6 +29,11 @@ inline bool PreemptionEnabled(hal::CpuId cpu) {
   return internal::preemption_counts[cpu].value == 0;
 }
 
+// How many PreemptionGuards and held spinlocks disable preemption on `cpu`.
+inline uint32_t PreemptionDisabledDepth(hal::CpuId cpu) {
+  return internal::preemption_counts[cpu].value;
+}
+
 // Called by the scheduler, on `cpu`, instead of switching while the count
 // is non-zero.
 inline void DeferPreemption(hal::CpuId cpu) {

@@ -2,12 +2,12 @@
 // simulator explores lock hand-over orders. Taking a lock the same CPU
 // already holds panics instead of deadlocking.
 //
-// Taken with interrupts enabled, the lock also holds off preemption
-// (DisablePreemption) until released: a holder switched out at an
-// interrupt would leave the lock held for as long as it stays off the CPU,
-// spun on by others, and could come back on another CPU. With interrupts
-// disabled nothing can switch the holder out, and the lock may pass to
-// the next thread on the CPU (the scheduler's hand-offs).
+// A holder also holds off preemption on its CPU (DisablePreemption) until
+// it releases the lock: a holder switched out at an interrupt would leave
+// the lock held for as long as it stays off the CPU, spun on by others, and
+// could come back on another CPU. The count is per CPU, so a lock the
+// scheduler hands to the next thread on the CPU (with interrupts disabled)
+// is released there against the count it was taken with.
 #ifndef VERIDIAN_SRC_LIB_SPINLOCK_H_
 #define VERIDIAN_SRC_LIB_SPINLOCK_H_
 
@@ -36,17 +36,12 @@ class VOS_CAPABILITY("spinlock") SpinLock {
 
  private:
   static constexpr uint32_t kFree = 0;
-  // Who tries to take the lock: from here on the thread stays on `cpu`.
-  struct Taker {
-    hal::CpuId cpu;
-    bool preemptible;  // Interrupts were enabled: preemption is now off.
-  };
-  static Taker BeginTaking();
+  // The first step of taking the lock: disables preemption and returns the
+  // CPU, which the thread now stays on.
+  static hal::CpuId BeginTaking();
 
   // kFree, or the holder's CPU index + 1.
   std::atomic<uint32_t> holder_{kFree};
-  // Whether the holder disabled preemption (only the holder touches it).
-  bool holder_preemptible_ = false;
   std::atomic<uint64_t> contentions_{0};
 };
 

@@ -485,7 +485,14 @@ void OnTimerTrap() { SchedulerImpl::OnTimer(); }
 void OnInterruptExit() { SchedulerImpl::PreemptIfNeeded(); }
 void OnDeferredPreemption() {
   const hal::InterruptState saved = hal::InterruptsSaveAndDisable();
-  SchedulerImpl::PreemptIfNeeded();
+  if (saved.enabled) {
+    SchedulerImpl::PreemptIfNeeded();
+  } else {
+    // Inside the caller's interrupts-off section (a spinlock released in
+    // it, or taken before it): not a place to switch. The next interrupt
+    // exit, or the next end of a deferral, does it.
+    DeferPreemption(hal::CurrentCpu());
+  }
   hal::InterruptsRestore(saved);
 }
 }  // namespace

@@ -35,9 +35,11 @@ void WaitQueue::RequeueLocked(Thread* thread) {
 Status WaitQueue::BlockLocked(hal::Nanoseconds deadline, ThreadState state, Thread* successor,
                               Interruptible interruptible) VOS_NO_THREAD_SAFETY_ANALYSIS {
   VOS_ASSERT_MSG(!hal::InterruptsEnabled(), "blocking with interrupts enabled");
-  VOS_ASSERT_MSG(PreemptionEnabled(hal::CurrentCpu()),
-                 "blocking with preemption disabled (a PreemptionGuard, or a spinlock taken "
-                 "with interrupts enabled)");
+  // The queue's lock is held, and nothing else: no other spinlock, no
+  // PreemptionGuard.
+  VOS_ASSERT_MSG(PreemptionDisabledDepth(hal::CurrentCpu()) == 1,
+                 "blocking with preemption disabled beyond the wait queue's lock (depth %u)",
+                 PreemptionDisabledDepth(hal::CurrentCpu()));
   Thread* self = Scheduler::Current();
   if (deadline != kNoDeadline && deadline <= hal::Now()) {
     if (successor != nullptr) Scheduler::MakeRunnable(successor, /*new_thread=*/false);

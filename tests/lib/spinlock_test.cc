@@ -1,7 +1,7 @@
-// SpinLock under a preemptive scheduler: a holder that took the lock with
-// interrupts enabled is never switched out (so never moved to another CPU,
-// and never found holding it by the next thread on its CPU) until it
-// releases the lock; preemption that came due meanwhile happens then.
+// SpinLock under a preemptive scheduler: a holder is never switched out
+// (so never moved to another CPU, and never found holding the lock by the
+// next thread on its CPU) until it releases the lock; preemption that came
+// due meanwhile happens then.
 #include "src/lib/spinlock.h"
 
 #include <cstdint>
@@ -78,27 +78,27 @@ TEST(SpinLockTest, HoldersOfOneLockAreNotPreemptedByEachOtherOnOneCpu) { RunHold
 
 TEST(SpinLockTest, HoldersOfOneLockOnFourCpus) { RunHolders(4, true); }
 
-TEST(SpinLockTest, PreemptionIsOffExactlyWhileALockTakenWithInterruptsEnabledIsHeld) {
+TEST(SpinLockTest, PreemptionIsOffExactlyWhileALockIsHeld) {
   ExpectPoweredOff(RunScheduled({.cpus = 1}, [] {
     ASSERT_TRUE(hal::InterruptsEnabled());
     SpinLock lock;
+    SpinLock other;
     const hal::CpuId cpu = hal::CurrentCpu();
-    EXPECT_TRUE(PreemptionEnabled(cpu));
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 0u);
     lock.Acquire();
-    EXPECT_FALSE(PreemptionEnabled(cpu));
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 1u);
     EXPECT_FALSE(lock.TryAcquire());  // A failed try leaves the count as it was.
-    EXPECT_FALSE(PreemptionEnabled(cpu));
-    lock.Release();
-    EXPECT_TRUE(PreemptionEnabled(cpu));
-    ASSERT_TRUE(lock.TryAcquire());
-    EXPECT_FALSE(PreemptionEnabled(cpu));
-    lock.Release();
-    EXPECT_TRUE(PreemptionEnabled(cpu));
-    // With interrupts disabled nothing can preempt the holder anyway.
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 1u);
     {
-      IrqSpinLockGuard guard(lock);
-      EXPECT_TRUE(PreemptionEnabled(cpu));
+      IrqSpinLockGuard nested(other);
+      EXPECT_EQ(PreemptionDisabledDepth(cpu), 2u);
     }
+    lock.Release();
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 0u);
+    ASSERT_TRUE(lock.TryAcquire());
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 1u);
+    lock.Release();
+    EXPECT_EQ(PreemptionDisabledDepth(cpu), 0u);
     EXPECT_TRUE(hal::InterruptsEnabled());
   }));
 }
