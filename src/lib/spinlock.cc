@@ -50,8 +50,6 @@ bool SpinLock::TryAcquire() {
 }
 
 void SpinLock::Release() {
-  // Still the holder's CPU after the interleaving point below: preemption
-  // stays off until the end.
   const hal::CpuId cpu = hal::CurrentCpu();
   const uint32_t holder = holder_.load(std::memory_order_relaxed);
   if (holder == kFree) {
@@ -62,8 +60,9 @@ void SpinLock::Release() {
           holder - 1);
   }
   holder_.store(kFree, std::memory_order_release);
-  hal::InterleavingPoint(hal::InterleaveReason::kLockRelease);
+  // Free now: preemption may come back before the interleaving point.
   EnablePreemption(cpu);
+  hal::InterleavingPoint(hal::InterleaveReason::kLockRelease);
 }
 
 bool SpinLock::IsHeldByCurrentCpu() const {
