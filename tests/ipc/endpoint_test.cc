@@ -24,6 +24,7 @@ using testing_ipc::MakeNumbered;
 using testing_support::ExpectPoweredOff;
 using testing_support::RunScheduled;
 using testing_support::StartThread;
+using testing_support::SumOverCpus;
 
 void NoRelease(KernelObject&) {}
 
@@ -37,12 +38,6 @@ uint32_t NumberOf(const Message& message) {
 // so a reply delivered to the wrong caller is caught.
 Message AnswerTo(const Message& request) {
   return MakeNumbered(request.sender, NumberOf(request) * 3 + static_cast<uint32_t>(request.sender));
-}
-
-uint64_t SumOverCpus(uint64_t CpuSchedulerStats::*field) {
-  uint64_t sum = 0;
-  for (hal::CpuId cpu = 0; cpu < Scheduler::cpu_count(); ++cpu) sum += Scheduler::CpuStats(cpu).*field;
-  return sum;
 }
 
 // Serves `endpoint` with ReplyAndReceive until it closes; returns the

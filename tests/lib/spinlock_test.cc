@@ -21,6 +21,7 @@ namespace {
 using testing_support::ExpectPoweredOff;
 using testing_support::RunScheduled;
 using testing_support::StartThread;
+using testing_support::SumOverCpus;
 
 constexpr int kThreads = 16;
 constexpr int kRounds = 2000;
@@ -41,12 +42,6 @@ void HoldAcrossInterleavingPoints(SpinLock& lock) {
   }
 }
 
-uint64_t Preemptions(uint32_t cpus) {
-  uint64_t total = 0;
-  for (hal::CpuId cpu = 0; cpu < cpus; ++cpu) total += Scheduler::CpuStats(cpu).preemptions;
-  return total;
-}
-
 // 16 threads on `cpus` CPUs with a short time slice, each on its own lock
 // or all on one: before the fix a preempted holder was released from
 // another CPU ("released by cpu 1 but held by cpu 3") or the next thread
@@ -55,7 +50,7 @@ void RunHolders(uint32_t cpus, bool shared) {
   sections.Store(0);
   moved_inside.Store(0);
   ExpectPoweredOff(RunScheduled(
-      {.cpus = cpus, .seed = 7, .max_threads = 64, .time_slice = 5'000}, [cpus, shared] {
+      {.cpus = cpus, .seed = 7, .max_threads = 64, .time_slice = 5'000}, [shared] {
         ThreadId ids[kThreads];
         for (int t = 0; t < kThreads; ++t) {
           SpinLock* lock = shared ? &shared_lock : &own_locks[t];
@@ -68,7 +63,7 @@ void RunHolders(uint32_t cpus, bool shared) {
         EXPECT_EQ(sections.Load(), uint64_t{kThreads} * kRounds);
         EXPECT_EQ(moved_inside.Load(), 0u);
         // The timer did take CPUs away: between sections.
-        EXPECT_GT(Preemptions(cpus), 0u);
+        EXPECT_GT(SumOverCpus(&CpuSchedulerStats::preemptions), 0u);
       }));
 }
 

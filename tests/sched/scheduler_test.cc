@@ -268,8 +268,7 @@ TEST(SchedulerTest, BalancingSpreadsABurstCreatedOnOneCpu) {
                         ->id());
     }
     for (ThreadId id : ids) EXPECT_TRUE(Scheduler::Join(id).ok());
-    pulled = 0;
-    for (hal::CpuId cpu = 0; cpu < 8; ++cpu) pulled += Scheduler::CpuStats(cpu).pulled;
+    pulled = testing_support::SumOverCpus(&CpuSchedulerStats::pulled);
   }));
   EXPECT_EQ(ran_on.size(), 8u);
   EXPECT_GE(pulled, 7u);

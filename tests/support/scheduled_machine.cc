@@ -71,4 +71,12 @@ vos::Thread* StartThread(vos::ThreadEntry entry, void* arg, const vos::ThreadOpt
   return thread.ok() ? *thread : nullptr;
 }
 
+uint64_t SumOverCpus(uint64_t vos::CpuSchedulerStats::*field) {
+  uint64_t sum = 0;
+  for (hal::CpuId cpu = 0; cpu < vos::Scheduler::cpu_count(); ++cpu) {
+    sum += vos::Scheduler::CpuStats(cpu).*field;
+  }
+  return sum;
+}
+
 }  // namespace testing_support

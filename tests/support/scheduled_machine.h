@@ -11,6 +11,7 @@
 #include "sim/machine.h"
 #include "src/hal/types.h"
 #include "src/sched/priority.h"
+#include "src/sched/scheduler.h"
 #include "src/sched/thread.h"
 
 namespace testing_support {
@@ -41,6 +42,10 @@ void Spin(uint64_t steps);
 // that fails.
 vos::Thread* StartThread(vos::ThreadEntry entry, void* arg,
                          const vos::ThreadOptions& options = {});
+
+// Inside a run: `field` of the scheduler's statistics, summed over every
+// scheduled CPU.
+uint64_t SumOverCpus(uint64_t vos::CpuSchedulerStats::*field);
 
 }  // namespace testing_support
 
