@@ -25,14 +25,12 @@ inline PreemptionCount preemption_counts[hal::kMaxCpus];
 inline void (*deferred_preemption_hook)() = nullptr;
 }  // namespace internal
 
-inline bool PreemptionEnabled(hal::CpuId cpu) {
-  return internal::preemption_counts[cpu].value == 0;
-}
-
 // How many PreemptionGuards and held spinlocks disable preemption on `cpu`.
 inline uint32_t PreemptionDisabledDepth(hal::CpuId cpu) {
   return internal::preemption_counts[cpu].value;
 }
+
+inline bool PreemptionEnabled(hal::CpuId cpu) { return PreemptionDisabledDepth(cpu) == 0; }
 
 // Called by the scheduler, on `cpu`, instead of switching while the count
 // is non-zero.
