@@ -21,10 +21,10 @@
 #include "src/mm/frame_page_source.h"
 #include "src/mm/frame_refs.h"
 #include "src/mm/heap.h"
-#include "src/mm/tlb_shootdown.h"
 #include "tests/mm/sim_page_source.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/isolated.h"
+#include "tests/support/shootdown_ipis.h"
 
 namespace vos {
 namespace {
@@ -36,15 +36,11 @@ constexpr uint64_t kPage = hal::kPageSize;
 const Perm kReadWrite = Perm::kRead | Perm::kWrite;
 constexpr Rights kReadOnlyMap = Rights::kRead | rights::kSharedMemoryMap;
 
-void ServeIpis(hal::Trap& trap) {
-  if (trap.kind == hal::TrapKind::kIpi) ServeTlbShootdowns();
-}
-
 sim::MachineConfig Machine(uint32_t cpus, uint32_t nodes = 1) {
   sim::MachineConfig config = testing_support::SmallMachine(cpus);
   config.numa_nodes = nodes;
   config.page_fault_handler = ResolveUserPageFault;
-  config.trap_handler = ServeIpis;
+  config.trap_handler = testing_support::ServeShootdownIpis;
   return config;
 }
 

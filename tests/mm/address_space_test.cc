@@ -20,6 +20,7 @@
 #include "src/mm/tlb_shootdown.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/isolated.h"
+#include "tests/support/shootdown_ipis.h"
 
 namespace vos {
 namespace {
@@ -27,15 +28,11 @@ namespace {
 constexpr uint64_t kPage = hal::kPageSize;
 const Perm kReadWrite = Perm::kRead | Perm::kWrite;
 
-void ServeIpis(hal::Trap& trap) {
-  if (trap.kind == hal::TrapKind::kIpi) ServeTlbShootdowns();
-}
-
 sim::MachineConfig MemoryMachine(uint32_t cpus, hal::PageTableFormat format) {
   sim::MachineConfig config = testing_support::SmallMachine(cpus);
   config.page_table_format = format;
   config.page_fault_handler = ResolveUserPageFault;
-  config.trap_handler = ServeIpis;
+  config.trap_handler = testing_support::ServeShootdownIpis;
   return config;
 }
 

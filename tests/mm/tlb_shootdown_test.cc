@@ -11,10 +11,10 @@
 #include "src/hal/atomic.h"
 #include "src/hal/cpu.h"
 #include "src/hal/interrupts.h"
-#include "src/hal/trap.h"
 #include "src/lib/cpu_mask.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/isolated.h"
+#include "tests/support/shootdown_ipis.h"
 
 namespace vos {
 namespace {
@@ -24,10 +24,6 @@ constexpr int kRounds = 40;
 
 AtomicCpuMask everyone;
 hal::Atomic<uint32_t> finished;
-
-void ServeIpis(hal::Trap& trap) {
-  if (trap.kind == hal::TrapKind::kIpi) ServeTlbShootdowns();
-}
 
 // Shoots down one page everywhere kRounds times, then keeps serving the
 // others until all are done.
@@ -59,7 +55,7 @@ TEST(TlbShootdownTest, ConcurrentShootdownsWithDelayedIpisServeEachRequestOnce) 
     for (uint64_t seed = 1; seed <= 8; ++seed) {
       SCOPED_TRACE(testing::Message() << "ipi delay " << delay << " ns, seed " << seed);
       sim::MachineConfig config = testing_support::SmallMachine(kCpus, seed);
-      config.trap_handler = ServeIpis;
+      config.trap_handler = testing_support::ServeShootdownIpis;
       config.ipi_delay = delay;
       testing_support::RunIsolated([&config] {
         testing_support::ExpectPoweredOff(testing_support::RunInMachine(config, [] {
