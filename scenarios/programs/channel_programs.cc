@@ -23,8 +23,7 @@ constexpr int64_t kPeerClosed = Code(vos::Status::kPeerClosed);
 constexpr int64_t kRateLimited = Code(vos::Status::kRateLimited);
 constexpr int64_t kPermissionDenied = Code(vos::Status::kPermissionDenied);
 
-// Buffers past what the helpers use.
-constexpr uint64_t kMessageAt = kScratch + 8192;
+constexpr uint64_t kMessageAt = kBuffers;
 constexpr uint64_t kSenderAt = kMessageAt + 128;
 constexpr uint64_t kStatsAt = kSenderAt + 64;
 constexpr uint64_t kWaitAt = kStatsAt + sizeof(abi::ChannelStats);

@@ -27,7 +27,7 @@ struct Message {
 constexpr uint32_t kDataSize = 16;
 
 // Message buffers (abi::IpcMessage-sized) past what the helpers use.
-constexpr uint64_t kIn = kScratch + 8192;
+constexpr uint64_t kIn = kBuffers;
 constexpr uint64_t kOut = kIn + sizeof(abi::IpcMessage);
 constexpr uint64_t kThreadOut = kOut + sizeof(abi::IpcMessage);
 constexpr uint64_t kShared = kThreadOut + sizeof(abi::IpcMessage);  // Words for threads.

@@ -23,7 +23,7 @@ constexpr int64_t kNeverFound = 7;
 
 constexpr char kName[] = "echo";
 constexpr uint64_t kNameSize = sizeof(kName) - 1;
-constexpr uint64_t kNameAt = kScratch + 8192;
+constexpr uint64_t kNameAt = kBuffers;
 constexpr uint64_t kIn = kNameAt + 64;
 constexpr uint64_t kOut = kIn + sizeof(abi::IpcMessage);
 constexpr uint64_t kWaitAt = kOut + sizeof(abi::IpcMessage);

@@ -64,7 +64,7 @@ int64_t CapRevoke(Args args) {
   if (user::CapRevoke(static_cast<uint64_t>(lent)) != 0) return 2;
   int64_t result = 0;
   for (uint64_t i = 0; i < children; ++i) {
-    const vos::Result<abi::ExitStatus> status = WaitChild(victims[i], kScratch + 8192);
+    const vos::Result<abi::ExitStatus> status = WaitChild(victims[i], kBuffers);
     if (!status.ok()) return 3;
     if (!ExitedWith(status.value(), Code(Status::kBadHandle))) result = 1;
     if (user::CapDelete(victims[i]) != 0) result = 2;

@@ -23,7 +23,7 @@ namespace user = vos::user;
 
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kSlotSize = 1024;
-constexpr uint64_t kMessageAt = kScratch + 8192;
+constexpr uint64_t kMessageAt = kBuffers;
 constexpr uint64_t kWaitAt = kMessageAt + 128;
 constexpr uint64_t kChunkAt = kWaitAt + 64;  // A private copy of one slot.
 

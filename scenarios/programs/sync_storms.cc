@@ -20,8 +20,8 @@ constexpr int64_t kNoThread = 3;
 constexpr int64_t kCallFailed = 4;
 constexpr int64_t kBadArguments = 5;
 
-// Shared by the process's threads, past what the helpers use.
-constexpr uint64_t kShared = kScratch + 8192;
+// Shared by the process's threads.
+constexpr uint64_t kShared = kBuffers;
 constexpr uint64_t kToken = kShared;          // The object under test.
 constexpr uint64_t kHelper = kShared + 8;     // A second object (a mutex).
 constexpr uint64_t kIterations = kShared + 16;

@@ -14,6 +14,9 @@ namespace programs {
 
 // Scratch memory of the main thread: the data region after the arguments.
 inline constexpr uint64_t kScratch = vos::abi::kUserDataBase + vos::abi::kMaxArgsSize;
+// Past the first 8 KiB of scratch, where SpawnGranting stages its arguments
+// and the helpers' small results go: a program's own buffers.
+inline constexpr uint64_t kBuffers = kScratch + 8192;
 
 inline uint64_t Arg(vos::user::Args args, size_t index) {
   if ((index + 1) * sizeof(uint64_t) > args.size) return 0;

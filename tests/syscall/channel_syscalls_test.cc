@@ -22,7 +22,7 @@ namespace {
 using programs::Arg;
 using programs::Code;
 using programs::Get64;
-using programs::kScratch;
+using programs::kBuffers;
 using programs::Put;
 using programs::SpawnGranting;
 using testing_support::ExpectExitedWith;
@@ -30,7 +30,7 @@ using testing_support::MakeProcessMachine;
 using testing_support::Reap;
 using testing_support::RunProcesses;
 
-constexpr uint64_t kBuffer = kScratch + 8192;
+constexpr uint64_t kBuffer = kBuffers;
 constexpr uint64_t kSenderAt = kBuffer + 256;
 constexpr uint64_t kOut = kSenderAt + 64;
 

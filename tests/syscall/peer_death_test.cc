@@ -31,13 +31,14 @@ namespace {
 using programs::Arg;
 using programs::BlockUntilKilled;
 using programs::Code;
+using programs::kBuffers;
 using programs::kScratch;
 using programs::SpawnGranting;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-// Message buffers, clear of the scratch area SpawnGranting uses.
-constexpr uint64_t kRequest = kScratch + 8192;
+// Message buffers.
+constexpr uint64_t kRequest = kBuffers;
 constexpr uint64_t kAnswer = kRequest + sizeof(abi::IpcMessage);
 
 // Exit codes: 0 when the program saw what it expected.

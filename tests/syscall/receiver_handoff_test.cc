@@ -32,14 +32,14 @@ namespace {
 using programs::Arg;
 using programs::BlockUntilKilled;
 using programs::Code;
-using programs::kScratch;
+using programs::kBuffers;
 using programs::SpawnGranting;
 using testing_support::ExpectExitedWith;
 using testing_support::InitCapabilities;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-constexpr uint64_t kRequest = kScratch + 8192;
+constexpr uint64_t kRequest = kBuffers;
 constexpr uint64_t kAnswer = kRequest + sizeof(abi::IpcMessage);
 constexpr uint64_t kInfoAt = kAnswer + sizeof(abi::IpcMessage);
 constexpr uint32_t kCalls = 5;

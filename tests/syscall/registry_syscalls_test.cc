@@ -23,13 +23,13 @@ namespace {
 using programs::Arg;
 using programs::BlockUntilKilled;
 using programs::Code;
-using programs::kScratch;
+using programs::kBuffers;
 using programs::Put;
 using testing_support::ExpectExitedWith;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-constexpr uint64_t kNameAt = kScratch + 8192;
+constexpr uint64_t kNameAt = kBuffers;
 constexpr uint64_t kLongAt = kNameAt + 128;
 constexpr uint64_t kBuffer = kLongAt + 128;
 

@@ -22,14 +22,14 @@ namespace {
 
 using programs::Arg;
 using programs::Code;
-using programs::kScratch;
+using programs::kBuffers;
 using programs::Set64;
 using programs::SpawnGranting;
 using testing_support::ExpectExitedWith;
 using testing_support::MakeProcessMachine;
 using testing_support::RunProcesses;
 
-constexpr uint64_t kOut = kScratch + 8192;
+constexpr uint64_t kOut = kBuffers;
 
 // shm_abuse: every misuse gets its documented error; the mapping table
 // holds kMaxSharedMappings. Exits 0 or the failed check's number.
