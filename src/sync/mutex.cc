@@ -112,6 +112,19 @@ void Mutex::Lend(Thread* owner, Priority priority) VOS_NO_THREAD_SAFETY_ANALYSIS
   }
 }
 
+void Mutex::Withdraw(Thread* thread) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  for (int depth = 0; thread != nullptr; ++depth) {
+    VOS_ASSERT_MSG(depth < kMaxChain, "mutex ownership chain too long (deadlock?)");
+    const Priority restored = InheritedPriority(thread);
+    if (restored >= thread->effective_priority()) return;
+    Scheduler::SetEffectivePriority(thread, restored);
+    Mutex* next = thread->waiting_for_;
+    if (next == nullptr || !next->inherit_) return;
+    next->waiters_.RequeueLocked(thread);  // Its place in line fell too.
+    thread = next->owner();
+  }
+}
+
 Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline, Interruptible interruptible)
     VOS_NO_THREAD_SAFETY_ANALYSIS {
   IrqSpinLockGuard guard(waiters_.lock());
@@ -160,12 +173,7 @@ void Mutex::GiveUpLocked(Thread* self) VOS_NO_THREAD_SAFETY_ANALYSIS {
     state_.Store(state & ~kHasWaiters, std::memory_order_relaxed);
     UnlistAsContended(owner);
   }
-  if (!inherit_) return;
-  const Priority restored = InheritedPriority(owner);
-  if (restored < owner->effective_priority()) {
-    Scheduler::SetEffectivePriority(owner, restored);
-    if (owner->waiting_for_ != nullptr) owner->waiting_for_->waiters_.RequeueLocked(owner);
-  }
+  if (inherit_) Withdraw(owner);
 }
 
 void Mutex::UnlockSlow(Thread* self, uintptr_t state) VOS_NO_THREAD_SAFETY_ANALYSIS {

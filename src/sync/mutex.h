@@ -39,8 +39,8 @@ class VOS_CAPABILITY("mutex") Mutex {
   // As Lock, or kTimedOut at `deadline` (hal::Now() time), or kInterrupted
   // when the waiting thread is interrupted (WaitQueue::Interrupt: its
   // process is dying). A waiter that gives up withdraws the priority it
-  // lent the owner; what the owner passed on down a chain of mutexes stays
-  // until those owners unlock. Lock itself is never interrupted.
+  // lent, from the owner and from every owner down the chain it was passed
+  // on to. Lock itself is never interrupted.
   [[nodiscard]] Status LockUntil(hal::Nanoseconds deadline);
   [[nodiscard]] bool TryLock() VOS_TRY_ACQUIRE(true);
   void Unlock() VOS_RELEASE();
@@ -63,6 +63,9 @@ class VOS_CAPABILITY("mutex") Mutex {
   void UnlistAsContended(Thread* owner);
   // Raises `owner`, and the owners of what it waits for, to `priority`.
   static void Lend(Thread* owner, Priority priority);
+  // Lend undone, once `thread` may have lost a lender: it and the owners of
+  // what it waits for fall back to what their contended mutexes still give.
+  static void Withdraw(Thread* thread);
   // `thread`'s base priority, or the best of its contended mutexes' waiters.
   static Priority InheritedPriority(const Thread* thread);
 

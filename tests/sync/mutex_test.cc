@@ -1,6 +1,7 @@
 // The priority-inheriting mutex: exclusion under contention on 8 CPUs, the
-// classic priority inversion fixed (and shown without inheritance), and
-// inheritance through a chain of owners.
+// classic priority inversion fixed (and shown without inheritance),
+// inheritance through a chain of owners, and boosts given back on unlock and
+// by waiters that give up.
 #include "src/sync/mutex.h"
 
 #include <atomic>
@@ -249,6 +250,47 @@ TEST(MutexTest, ATimedOutWaiterWithdrawsItsBoost) {
     for (Thread* thread : {later, low}) EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
     EXPECT_EQ(patient.result, Status::kOk);
     EXPECT_EQ(mutex.owner(), nullptr);
+  }));
+}
+
+// What the owner passed on goes back too: high waits on B, held by middle,
+// which waits on A, held by low. Once high gives up, low falls back to
+// middle's priority (middle still waits on A), as middle does.
+TEST(MutexTest, ATimedOutWaiterWithdrawsItsBoostAlongTheChain) {
+  testing_support::ScheduledMachine machine{
+      .cpus = 2, .body_priority = MakePriority(PriorityClass::kRealTime, 15)};
+  ExpectPoweredOff(RunScheduled(machine, [] {
+    static Mutex *a, *b;
+    static std::atomic<bool> middle_holds_b;
+    Mutex local_a, local_b;
+    a = &local_a;
+    b = &local_b;
+    middle_holds_b = false;
+    MutexHolder holder{.mutex = a};
+    Thread* low = StartHolder(holder);
+    const Priority middle_priority = MakePriority(PriorityClass::kNormal, 10);
+    Thread* middle = StartThread(
+        [](void*) {
+          MutexGuard guard_b(*b);
+          middle_holds_b.store(true);
+          MutexGuard guard_a(*a);
+        },
+        nullptr, WithPriority(middle_priority));
+    while (!middle_holds_b.load()) Scheduler::SleepFor(1'000);
+    Scheduler::SleepFor(10'000);  // Middle is now asleep on A.
+    EXPECT_EQ(low->effective_priority(), middle_priority);
+    const Priority high_priority = MakePriority(PriorityClass::kRealTime, 1);
+    TimedLocker impatient{.mutex = b, .timeout = 20'000};
+    Thread* high = StartLocker(impatient, high_priority);
+    Scheduler::SleepFor(10'000);  // High is now asleep on B.
+    EXPECT_EQ(middle->effective_priority(), high_priority);
+    EXPECT_EQ(low->effective_priority(), high_priority);
+    EXPECT_TRUE(Scheduler::Join(high->id()).ok());
+    EXPECT_EQ(impatient.result, Status::kTimedOut);
+    EXPECT_EQ(middle->effective_priority(), middle_priority);
+    EXPECT_EQ(low->effective_priority(), middle_priority);
+    holder.release.store(true);
+    for (Thread* thread : {middle, low}) EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
   }));
 }
 
