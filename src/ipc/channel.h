@@ -5,10 +5,12 @@
 // sleeper with kPeerClosed and refuses new sends; messages already in the
 // ring can still be received.
 //
-// Optional rate limit (SetRateLimit): a token bucket per sender id, checked
-// once per send; a send over the limit fails with kRateLimited at once
-// (never sleeps), and a send that admitted but did not happen (full ring for
-// TrySend, timeout, close) gives its token back. Statistics (stats()):
+// Optional rate limit (SetRateLimit): a token bucket per sender, held in the
+// sender's RateAccount (src/ipc/rate_limiter.h), checked once per send; a
+// send over the limit fails with kRateLimited at once (never sleeps), and a
+// send that admitted but did not happen (full ring for TrySend, timeout,
+// close) gives its token back. Sends without an account are the kernel's
+// own and are not limited. Statistics (stats()):
 // counters and the send-to-receive latency, from a send time carried in the
 // ring slot.
 #ifndef VERIDIAN_SRC_IPC_CHANNEL_H_
@@ -23,9 +25,9 @@
 #include "src/hal/types.h"
 #include "src/ipc/ipc_stats.h"
 #include "src/ipc/message.h"
+#include "src/ipc/rate_limiter.h"
 #include "src/ipc/ring.h"
 #include "src/ipc/token_bucket.h"
-#include "src/ipc/token_bucket_set.h"
 #include "src/ipc/waiters.h"
 #include "src/lib/status.h"
 #include "src/sched/timer_queue.h"
@@ -40,12 +42,12 @@ class AsyncChannel {
   AsyncChannel& operator=(const AsyncChannel&) = delete;
 
   // kWouldBlock when full, kPeerClosed once closed, kRateLimited when the
-  // sender is over its rate limit.
-  Status TrySend(const Message& message) {
+  // sender (paying from `account`) is over its rate limit.
+  Status TrySend(const Message& message, RateAccount* account = nullptr) {
     if (closed()) return Status::kPeerClosed;
-    VOS_RETURN_IF_ERROR(Admit(message.sender));
+    VOS_RETURN_IF_ERROR(Admit(account));
     const Status sent = TrySendAdmitted(message);
-    if (sent != Status::kOk) limits_.Refund(message.sender);
+    if (sent != Status::kOk) limiter_.Refund(account);
     return sent;
   }
 
@@ -65,11 +67,12 @@ class AsyncChannel {
 
   // Sleeps while full, until `deadline` (kTimedOut). Blocking calls need a
   // scheduler thread with interrupts enabled.
-  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline) {
+  Status Send(const Message& message, hal::Nanoseconds deadline = kNoDeadline,
+              RateAccount* account = nullptr) {
     if (closed()) return Status::kPeerClosed;
-    VOS_RETURN_IF_ERROR(Admit(message.sender));
+    VOS_RETURN_IF_ERROR(Admit(account));
     const Status sent = SendAdmitted(message, deadline);
-    if (sent != Status::kOk) limits_.Refund(message.sender);
+    if (sent != Status::kOk) limiter_.Refund(account);
     return sent;
   }
 
@@ -101,8 +104,8 @@ class AsyncChannel {
 
   // Limits every sender to `limit` from now on (kInvalidArgument unless
   // limit.valid()); ClearRateLimit lifts it.
-  Status SetRateLimit(const RateLimit& limit) { return limits_.Configure(limit, hal::Now()); }
-  void ClearRateLimit() { limits_.Disable(); }
+  Status SetRateLimit(const RateLimit& limit) { return limiter_.Configure(limit); }
+  void ClearRateLimit() { limiter_.Disable(); }
 
   // Counters and latencies since the channel was made, for a syscall to
   // copy out.
@@ -114,9 +117,9 @@ class AsyncChannel {
   uint32_t SleepingSendersApprox() const { return senders_.WaitingApprox(); }
 
  private:
-  Status Admit(uint64_t sender) {
-    if (!limits_.enabled()) [[likely]] return Status::kOk;
-    const Status admitted = limits_.Admit(sender, hal::Now());
+  Status Admit(RateAccount* account) {
+    if (account == nullptr || !limiter_.enabled()) [[likely]] return Status::kOk;
+    const Status admitted = limiter_.Admit(account, hal::Now());
     if (admitted == Status::kRateLimited) stats_.CountRateLimited();
     return admitted;
   }
@@ -151,7 +154,7 @@ class AsyncChannel {
   ChannelWaiters receivers_;
   ChannelWaiters senders_;
   hal::Atomic<bool> closed_{false};
-  TokenBucketSet limits_;
+  RateLimiter limiter_;
   ChannelCounters stats_;
 };
 

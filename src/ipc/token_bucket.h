@@ -6,7 +6,7 @@
 // token costs 10^9. Nothing is rounded, so over any run the admitted events
 // are at most burst + floor(rate * elapsed / 1 s) and the limit never drifts.
 //
-// Not synchronised: its owner serialises calls (see TokenBucketSet).
+// Not synchronised: its owner serialises calls (see RateAccount).
 #ifndef VERIDIAN_SRC_IPC_TOKEN_BUCKET_H_
 #define VERIDIAN_SRC_IPC_TOKEN_BUCKET_H_
 

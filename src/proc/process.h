@@ -18,6 +18,7 @@
 #include "src/cap/capability_space.h"
 #include "src/hal/types.h"
 #include "src/hal/user.h"
+#include "src/ipc/rate_limiter.h"
 #include "src/mm/address_space.h"
 #include "src/proc/held_locks.h"
 #include "src/proc/process_id.h"
@@ -126,6 +127,8 @@ class Process {
   SharedMappings& shared_mappings() { return shared_mappings_; }
   // The endpoints it received on: its unanswered calls fail when it dies.
   ReceivedEndpoints& received_endpoints() { return received_endpoints_; }
+  // Its rate-limit buckets, one per limited channel it sends on.
+  RateAccount& rate_account() { return rate_account_; }
 
  private:
   friend class ProcessManager;
@@ -154,6 +157,7 @@ class Process {
   std::optional<CapabilitySpace> capabilities_;
   SharedMappings shared_mappings_;
   ReceivedEndpoints received_endpoints_;
+  RateAccount rate_account_;
   ResourceLimits limits_;
   SchedulingOptions scheduling_;  // Set at spawn.
   ProcessStats stats_;

@@ -280,6 +280,7 @@ Result<ProcessId> ProcessManager::Spawn(Process* parent, const char* name, size_
     process->stats_.page_faults.store(0, std::memory_order_relaxed);
     process->stats_.threads_created = 0;
     process->stats_.created_at = hal::Now();
+    process->rate_account_.Reset();  // Nothing owed by the slot's last process.
   }
   InitCapabilities(*process, process->capabilities_);
   process->space_.emplace();

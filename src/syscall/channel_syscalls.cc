@@ -50,7 +50,8 @@ int64_t ChannelSend(UserThread& self, Args args) {
       return Error(Status::kInvalidArgument);
     }
   }
-  return Error((*channel)->channel().Send(message, DeadlineArgument(args[3])));
+  return Error((*channel)->channel().Send(message, DeadlineArgument(args[3]),
+                                          &self.process().rate_account()));
 }
 
 int64_t ChannelReceive(UserThread& self, Args args) {

@@ -132,18 +132,20 @@ TEST(ChannelStatsTest, CountsRateLimitedAndBlockedOperations) {
     static AsyncChannel<2>* channel;
     AsyncChannel<2> local;
     channel = &local;
+    RateAccount first, second;
     ASSERT_EQ(channel->SetRateLimit({.tokens_per_second = 1000, .burst = 3}), Status::kOk);
-    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 0)), Status::kOk);
-    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 1)), Status::kOk);
+    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 0), &first), Status::kOk);
+    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 1), &first), Status::kOk);
     // Full ring: the token comes back.
-    EXPECT_EQ(channel->TrySend(MakeNumbered(1, 2)), Status::kWouldBlock);
+    EXPECT_EQ(channel->TrySend(MakeNumbered(1, 2), &first), Status::kWouldBlock);
     Message out;
     ASSERT_EQ(channel->TryReceive(out), Status::kOk);
-    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 2)), Status::kOk);
+    ASSERT_EQ(channel->TrySend(MakeNumbered(1, 2), &first), Status::kOk);
     ASSERT_EQ(channel->TryReceive(out), Status::kOk);
-    EXPECT_EQ(channel->TrySend(MakeNumbered(1, 3)), Status::kRateLimited);
-    EXPECT_EQ(channel->Send(MakeNumbered(1, 3)), Status::kRateLimited);  // Never sleeps.
-    EXPECT_EQ(channel->TrySend(MakeNumbered(2, 0)), Status::kOk);        // Another sender.
+    EXPECT_EQ(channel->TrySend(MakeNumbered(1, 3), &first), Status::kRateLimited);
+    // Never sleeps.
+    EXPECT_EQ(channel->Send(MakeNumbered(1, 3), kNoDeadline, &first), Status::kRateLimited);
+    EXPECT_EQ(channel->TrySend(MakeNumbered(2, 0), &second), Status::kOk);  // Another sender.
     abi::ChannelStats stats = channel->stats();
     EXPECT_EQ(stats.sent, 4u);
     EXPECT_EQ(stats.rate_limited, 2u);

@@ -73,6 +73,8 @@ Latency Measure(Flood flood, uint64_t seed) {
     hal::Nanoseconds give_up = 0;
   };
   static Shared* shared;
+  // Each sender pays from its own account: the victim's, then the flooders'.
+  static RateAccount accounts[3];
   static Flood mode;
   static Latency result;
   mode = flood;
@@ -80,6 +82,7 @@ Latency Measure(Flood flood, uint64_t seed) {
   ExpectPoweredOff(RunScheduled({.cpus = 4, .seed = seed}, [] {
     Shared state;
     shared = &state;
+    for (RateAccount& account : accounts) account.Reset();
     // Far beyond a correct run (~1 ms): a lost wake-up fails, not hangs.
     state.give_up = hal::Now() + 50'000'000;
     if (mode == Flood::kLimited) {
@@ -113,7 +116,8 @@ Latency Measure(Flood flood, uint64_t seed) {
                           Scheduler::SleepFor(kVictimPeriod);
                           const hal::Nanoseconds now = hal::Now();
                           const Status sent =
-                              shared->channel.Send(Stamped(kVictim, now), now + kGiveUp);
+                              shared->channel.Send(Stamped(kVictim, now), now + kGiveUp,
+                                                   &accounts[0]);
                           if (sent == Status::kTimedOut) {
                             ++shared->starved;
                           } else {
@@ -124,7 +128,8 @@ Latency Measure(Flood flood, uint64_t seed) {
                         shared->stop.store(true);
                         Message done;
                         done.sender = kVictim;
-                        ASSERT_EQ(shared->channel.Send(done, shared->give_up), Status::kOk);
+                        ASSERT_EQ(shared->channel.Send(done, shared->give_up, &accounts[0]),
+                                  Status::kOk);
                       },
                       nullptr, on(1))
                       ->id());
@@ -135,7 +140,8 @@ Latency Measure(Flood flood, uint64_t seed) {
                           [](void* arg) {
                             const uint64_t me = *static_cast<uint64_t*>(arg);
                             while (!shared->stop.load()) {
-                              (void)shared->channel.TrySend(Stamped(me, hal::Now()));
+                              (void)shared->channel.TrySend(Stamped(me, hal::Now()),
+                                                            &accounts[me - 1]);
                               hal::CpuRelax();
                             }
                           },

@@ -1,12 +1,13 @@
 // Token buckets: burst, refill at the configured rate, exact integer
 // arithmetic (no drift over simulated days, no overflow after long idles),
-// clocks that step back, refunds; and TokenBucketSet's per-sender buckets.
+// clocks that step back, refunds; and RateLimiter with the senders' own
+// buckets (RateAccount).
 #include "src/ipc/token_bucket.h"
 
 #include <cstdint>
 
 #include "gtest/gtest.h"
-#include "src/ipc/token_bucket_set.h"
+#include "src/ipc/rate_limiter.h"
 #include "tests/support/in_machine.h"
 
 namespace vos {
@@ -96,58 +97,97 @@ TEST(RateLimitTest, Validity) {
   EXPECT_FALSE((RateLimit{.tokens_per_second = 1, .burst = RateLimit::kMaxBurst + 1}.valid()));
 }
 
-// TokenBucketSet takes a SpinLock: run it in a machine.
+// RateLimiter and RateAccount take SpinLocks: run them in a machine.
 void InMachine(std::function<void()> body) {
   testing_support::ExpectPoweredOff(
       testing_support::RunInMachine(testing_support::SmallMachine(1), std::move(body)));
 }
 
-TEST(TokenBucketSetTest, DisabledAdmitsEverything) {
+TEST(RateLimiterTest, DisabledOrWithoutAnAccountAdmitsEverything) {
   InMachine([] {
-    TokenBucketSet set;
-    EXPECT_FALSE(set.enabled());
-    for (int i = 0; i < 1000; ++i) ASSERT_EQ(set.Admit(7, 0), Status::kOk);
-    EXPECT_EQ(set.Configure({.tokens_per_second = 0, .burst = 1}, 0), Status::kInvalidArgument);
-    EXPECT_FALSE(set.enabled());
+    RateLimiter limiter;
+    RateAccount account;
+    EXPECT_FALSE(limiter.enabled());
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(limiter.Admit(&account, 0), Status::kOk);
+    EXPECT_EQ(limiter.Configure({.tokens_per_second = 0, .burst = 1}), Status::kInvalidArgument);
+    EXPECT_FALSE(limiter.enabled());
+    ASSERT_EQ(limiter.Configure({.tokens_per_second = 1, .burst = 1}), Status::kOk);
+    // A kernel sender (no account) is never limited.
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(limiter.Admit(nullptr, 0), Status::kOk);
+    EXPECT_EQ(account.TrackedLimits(), 0u);
   });
 }
 
-TEST(TokenBucketSetTest, EachSenderSpendsOnlyItsOwnTokens) {
+TEST(RateLimiterTest, EachSenderSpendsOnlyItsOwnTokens) {
   InMachine([] {
-    TokenBucketSet set;
-    ASSERT_EQ(set.Configure({.tokens_per_second = 1000, .burst = 3}, 0), Status::kOk);
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(set.Admit(1, 0), Status::kOk);
-    EXPECT_EQ(set.Admit(1, 0), Status::kRateLimited);
-    EXPECT_EQ(set.Admit(1, 0), Status::kRateLimited);
-    // Sender 2 is untouched by sender 1's flood.
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(set.Admit(2, 0), Status::kOk);
-    EXPECT_EQ(set.Admit(2, 0), Status::kRateLimited);
+    RateLimiter limiter;
+    RateAccount one, two;
+    ASSERT_EQ(limiter.Configure({.tokens_per_second = 1000, .burst = 3}), Status::kOk);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(limiter.Admit(&one, 0), Status::kOk);
+    EXPECT_EQ(limiter.Admit(&one, 0), Status::kRateLimited);
+    EXPECT_EQ(limiter.Admit(&one, 0), Status::kRateLimited);
+    // Sender two is untouched by sender one's flood.
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Admit(&two, 0), Status::kOk);
+    EXPECT_EQ(limiter.Admit(&two, 0), Status::kRateLimited);
     // A refund goes back to its sender only.
-    set.Refund(2);
-    EXPECT_EQ(set.Admit(1, 0), Status::kRateLimited);
-    EXPECT_EQ(set.Admit(2, 0), Status::kOk);
-    EXPECT_EQ(set.Admit(1, 1'000'000), Status::kOk);
-    EXPECT_EQ(set.TrackedSenders(), 2u);
-    set.Disable();
-    EXPECT_EQ(set.Admit(1, 1'000'000), Status::kOk);
+    limiter.Refund(&two);
+    EXPECT_EQ(limiter.Admit(&one, 0), Status::kRateLimited);
+    EXPECT_EQ(limiter.Admit(&two, 0), Status::kOk);
+    EXPECT_EQ(limiter.Admit(&one, 1'000'000), Status::kOk);
+    EXPECT_EQ(one.TrackedLimits(), 1u);
+    limiter.Disable();
+    EXPECT_EQ(limiter.Admit(&one, 1'000'000), Status::kOk);
   });
 }
 
-TEST(TokenBucketSetTest, FullBucketsAreRecycledAndTheRestShareTheOverflow) {
+// The weakness of a table of buckets held by the channel: with more
+// flooders than entries, a victim could land in a bucket they share. Here
+// every sender brings its own, so 100 flooders leave the victim's alone.
+TEST(RateLimiterTest, ManyFloodersCannotSpendAVictimsTokens) {
   InMachine([] {
-    TokenBucketSet set;
-    ASSERT_EQ(set.Configure({.tokens_per_second = 1000, .burst = 1}, 0), Status::kOk);
-    constexpr uint64_t kSenders = TokenBucketSet::kMaxSenders;
-    for (uint64_t s = 1; s <= kSenders; ++s) ASSERT_EQ(set.Admit(s, 0), Status::kOk);
-    EXPECT_EQ(set.TrackedSenders(), kSenders);
-    // Every entry is still paying back: the next two share one bucket.
-    EXPECT_EQ(set.Admit(100, 0), Status::kOk);
-    EXPECT_EQ(set.Admit(101, 0), Status::kRateLimited);
-    // A millisecond later every entry is full again, so sender 101 gets
-    // one of its own, and its flood no longer touches the overflow.
-    EXPECT_EQ(set.Admit(101, 1'000'000), Status::kOk);
-    EXPECT_EQ(set.Admit(101, 1'000'000), Status::kRateLimited);
-    EXPECT_EQ(set.TrackedSenders(), kSenders);
+    RateLimiter limiter;
+    ASSERT_EQ(limiter.Configure({.tokens_per_second = 1000, .burst = 1}), Status::kOk);
+    static RateAccount flooders[100];  // Too big for a kernel stack.
+    RateAccount victim;
+    for (RateAccount& flooder : flooders) {
+      flooder.Reset();
+      ASSERT_EQ(limiter.Admit(&flooder, 0), Status::kOk);
+      ASSERT_EQ(limiter.Admit(&flooder, 0), Status::kRateLimited);
+    }
+    EXPECT_EQ(limiter.Admit(&victim, 0), Status::kOk);
+    EXPECT_EQ(limiter.Admit(&victim, 0), Status::kRateLimited);
+    for (RateAccount& flooder : flooders) {
+      ASSERT_EQ(limiter.Admit(&flooder, 1'000'000), Status::kOk);
+    }
+    EXPECT_EQ(limiter.Admit(&victim, 1'000'000), Status::kOk);
+  });
+}
+
+// A new configuration starts every sender with a full bucket under it; the
+// old buckets are recycled once full, and a sender limited on more channels
+// than it has entries for is refused there until one fills: only itself.
+TEST(RateLimiterTest, AnAccountRecyclesFullBucketsAndRefusesBeyondItsEntries) {
+  InMachine([] {
+    RateAccount account;
+    RateLimiter limiters[RateAccount::kMaxLimits + 1];
+    for (size_t i = 0; i < RateAccount::kMaxLimits; ++i) {
+      ASSERT_EQ(limiters[i].Configure({.tokens_per_second = 1000, .burst = 1}), Status::kOk);
+      ASSERT_EQ(limiters[i].Admit(&account, 0), Status::kOk);
+    }
+    EXPECT_EQ(account.TrackedLimits(), RateAccount::kMaxLimits);
+    RateLimiter& extra = limiters[RateAccount::kMaxLimits];
+    ASSERT_EQ(extra.Configure({.tokens_per_second = 1000, .burst = 1}), Status::kOk);
+    // Every entry is paying back.
+    EXPECT_EQ(extra.Admit(&account, 0), Status::kRateLimited);
+    // A millisecond later they are full again: one is recycled.
+    EXPECT_EQ(extra.Admit(&account, 1'000'000), Status::kOk);
+    EXPECT_EQ(extra.Admit(&account, 1'000'000), Status::kRateLimited);
+    EXPECT_EQ(account.TrackedLimits(), RateAccount::kMaxLimits);
+    // Reconfigured: a fresh, full bucket.
+    ASSERT_EQ(extra.Configure({.tokens_per_second = 1000, .burst = 2}), Status::kOk);
+    EXPECT_EQ(extra.Admit(&account, 1'000'000), Status::kOk);
+    EXPECT_EQ(extra.Admit(&account, 1'000'000), Status::kOk);
+    EXPECT_EQ(extra.Admit(&account, 1'000'000), Status::kRateLimited);
   });
 }
 
