@@ -27,6 +27,7 @@ SCENARIOS = [
     "racy_counter",
     "racy_demo",
     "rate_limit_flood",
+    "rate_limit_many_flooders",
     "registry_admin",
     "registry_client_server",
     "shm_streaming",

@@ -65,11 +65,11 @@
 //                         item arrived exactly once, in per-sender order,
 //                         from its sender's pid (see channel_programs.cc)
 //   pc_producer index messages / pc_consumer producers   its children
-//   rate_flood rounds per_second burst   an rf_victim's round trips
-//                         through an rf_server on a rate-limited channel
-//                         stay within 2x of idle while an rf_flooder floods
-//                         it; exits 0 if so (1: they did not)
-//   rf_server / rf_victim rounds pause / rf_flooder   its children
+//   rate_flood rounds per_second burst [flooders]   an rf_victim's round
+//                         trips through an rf_server on a rate-limited
+//                         channel stay within 2x of idle while `flooders`
+//                         rf_flooders (default 1) flood it; exits 0 if so
+//   rf_server / rf_victim rounds pause flooders / rf_flooder   its children
 //   channel_stats_reader messages   checks channel_stats against what it
 //                         sent and received, and a rate limit's count
 //   shm_stream pages chunks   streams checksummed chunks through a

@@ -233,39 +233,51 @@ uint64_t RoundTrips(uint64_t requests, uint64_t replies, uint64_t rounds, uint64
   return total / rounds;
 }
 
-// rf_victim rounds pause [requests, replies, flood_grant]: measures its round
-// trip idle, then while an rf_flooder it starts floods the same channel;
-// exits 0 when the flooded mean is within 2x of the idle one, 1 if not.
+// rf_victim rounds pause flooders [requests, replies, flood_grant]: measures
+// its round trip idle, then while `flooders` rf_flooders it starts flood the
+// same channel; exits 0 when the flooded mean is within 2x of the idle one.
 int64_t Victim(Args args) {
+  constexpr uint64_t kMaxFlooders = 32;
   const uint64_t rounds = Arg(args, 0);
   const uint64_t pause = Arg(args, 1);
-  const uint64_t requests = Arg(args, 2);
-  const uint64_t replies = Arg(args, 3);
-  const uint64_t flood_grant = Arg(args, 4);
-  if (rounds == 0) return kBadArguments;
+  const uint64_t flooders = Arg(args, 2);
+  const uint64_t requests = Arg(args, 3);
+  const uint64_t replies = Arg(args, 4);
+  const uint64_t flood_grant = Arg(args, 5);
+  if (rounds == 0 || flooders == 0 || flooders > kMaxFlooders) return kBadArguments;
   const uint64_t idle = RoundTrips(requests, replies, rounds, 0, pause);
   if (idle == 0) return kCallFailed;
-  const int64_t flooder = SpawnGranting("rf_flooder", nullptr, 0, &flood_grant, 1);
-  if (flooder < 0) return kNoChild;
+  int64_t flooder[kMaxFlooders];
+  for (uint64_t f = 0; f < flooders; ++f) {
+    flooder[f] = SpawnGranting("rf_flooder", nullptr, 0, &flood_grant, 1);
+    if (flooder[f] < 0) return kNoChild;
+  }
   user::Sleep(50'000);  // The flood is under way.
   const uint64_t flooded = RoundTrips(requests, replies, rounds, rounds, pause);
-  if (user::Kill(static_cast<uint64_t>(flooder), 0) != 0) return kCallFailed;
-  const vos::Result<abi::ExitStatus> status = WaitChild(static_cast<uint64_t>(flooder), kWaitAt);
-  if (!status.ok()) return kCallFailed;
-  if (status.value().reason != abi::ExitReason::kKilled) return kChildFailed;  // It failed first.
+  for (uint64_t f = 0; f < flooders; ++f) {
+    if (user::Kill(static_cast<uint64_t>(flooder[f]), 0) != 0) return kCallFailed;
+    const vos::Result<abi::ExitStatus> status =
+        WaitChild(static_cast<uint64_t>(flooder[f]), kWaitAt);
+    if (!status.ok()) return kCallFailed;
+    // Not killed: it failed first.
+    if (status.value().reason != abi::ExitReason::kKilled) return kChildFailed;
+  }
   if (flooded == 0) return kCallFailed;
   return flooded <= 2 * idle ? 0 : kBroken;
 }
 
-// rate_flood rounds per_second burst: a server on a channel limited to
-// `per_second` messages a second (burst `burst`) per sender; a victim's
-// mean round trip under an rf_flooder's flood must stay within 2x of
-// idle, and the flooder must have been limited. The victim is a sender
-// like any other: it paces its requests to stay within the limit.
+// rate_flood rounds per_second burst [flooders]: a server on a channel
+// limited to `per_second` messages a second (burst `burst`) per sender; a
+// victim's mean round trip under the flood of `flooders` rf_flooders
+// (default 1), each a process of its own, must stay within 2x of idle, and
+// the flood must have been limited. The victim is a sender like any other:
+// it paces its requests to stay within the limit, and any of its sends
+// refused fails it.
 int64_t RateFlood(Args args) {
   const uint64_t rounds = Arg(args, 0);
   const uint64_t per_second = Arg(args, 1);
   const uint64_t burst = Arg(args, 2);
+  const uint64_t flooders = args.size > 3 * sizeof(uint64_t) ? Arg(args, 3) : 1;
   if (rounds == 0 || per_second == 0 || burst == 0) return kBadArguments;
   const int64_t requests = user::ChannelCreate();
   const int64_t replies = user::ChannelCreate();
@@ -291,8 +303,8 @@ int64_t RateFlood(Args args) {
                                     static_cast<uint64_t>(receive_replies),
                                     static_cast<uint64_t>(flood_grant)};
   // The victim keeps to the limit itself: one request per two intervals.
-  const uint64_t victim_args[] = {rounds, 2 * 1'000'000'000 / per_second};
-  const int64_t victim = SpawnGranting("rf_victim", victim_args, 2, victim_grants, 3);
+  const uint64_t victim_args[] = {rounds, 2 * 1'000'000'000 / per_second, flooders};
+  const int64_t victim = SpawnGranting("rf_victim", victim_args, 3, victim_grants, 3);
   if (server < 0 || victim < 0) return kNoChild;
   const vos::Result<abi::ExitStatus> verdict = WaitChild(static_cast<uint64_t>(victim), kWaitAt);
   if (!verdict.ok()) return kCallFailed;
