@@ -9,7 +9,7 @@
 namespace vos {
 
 ChannelObject::ChannelObject()
-    : KernelObject(kType, &Destroy,
+    : KernelObject(kType, &DeleteHeapObject<ChannelObject>,
                    HolderWatch{.rights = {rights::kChannelReceive, rights::kChannelSend},
                                .last_holder_gone = &LastHolderGone}) {}
 
@@ -18,8 +18,6 @@ ChannelObject::~ChannelObject() { KernelIpcTotals().AddChannel(channel_.stats())
 Result<ObjectRef<ChannelObject>> ChannelObject::Create() {
   return NewHeapObject<ChannelObject>([](void* memory) { return new (memory) ChannelObject(); });
 }
-
-void ChannelObject::Destroy(KernelObject& object) { DeleteHeapObject<ChannelObject>(object); }
 
 void ChannelObject::LastHolderGone(KernelObject& object) {
   static_cast<ChannelObject&>(object).channel_.Close();

@@ -38,7 +38,6 @@ class ChannelObject final : public KernelObject {
 
   ChannelObject();
   ~ChannelObject();
-  static void Destroy(KernelObject& object);
   static void LastHolderGone(KernelObject& object);
 
   AsyncChannel<kChannelCapacity> channel_;

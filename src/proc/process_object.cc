@@ -2,8 +2,6 @@
 
 #include <new>
 
-#include "src/cap/heap_object.h"
-
 namespace vos {
 
 Result<ObjectRef<ProcessObject>> ProcessObject::Create(ProcessId id) {
@@ -11,13 +9,9 @@ Result<ObjectRef<ProcessObject>> ProcessObject::Create(ProcessId id) {
       [id](void* memory) { return new (memory) ProcessObject(id); });
 }
 
-void ProcessObject::Destroy(KernelObject& object) { DeleteHeapObject<ProcessObject>(object); }
-
 Result<ObjectRef<ThreadObject>> ThreadObject::Create(ProcessId process, ThreadId id) {
   return NewHeapObject<ThreadObject>(
       [process, id](void* memory) { return new (memory) ThreadObject(process, id); });
 }
-
-void ThreadObject::Destroy(KernelObject& object) { DeleteHeapObject<ThreadObject>(object); }
 
 }  // namespace vos

@@ -6,6 +6,7 @@
 #ifndef VERIDIAN_SRC_PROC_PROCESS_OBJECT_H_
 #define VERIDIAN_SRC_PROC_PROCESS_OBJECT_H_
 
+#include "src/cap/heap_object.h"
 #include "src/cap/object.h"
 #include "src/cap/rights.h"
 #include "src/lib/status.h"
@@ -28,8 +29,8 @@ class ProcessObject final : public KernelObject {
   ProcessId id() const { return id_; }
 
  private:
-  explicit ProcessObject(ProcessId id) : KernelObject(kType, &Destroy), id_(id) {}
-  static void Destroy(KernelObject& object);
+  explicit ProcessObject(ProcessId id)
+      : KernelObject(kType, &DeleteHeapObject<ProcessObject>), id_(id) {}
 
   const ProcessId id_;
 };
@@ -48,8 +49,7 @@ class ThreadObject final : public KernelObject {
 
  private:
   ThreadObject(ProcessId process, ThreadId id)
-      : KernelObject(kType, &Destroy), process_(process), id_(id) {}
-  static void Destroy(KernelObject& object);
+      : KernelObject(kType, &DeleteHeapObject<ThreadObject>), process_(process), id_(id) {}
 
   const ProcessId process_;
   const ThreadId id_;
