@@ -100,29 +100,30 @@ Priority Mutex::InheritedPriority(const Thread* thread) VOS_NO_THREAD_SAFETY_ANA
   return priority;
 }
 
-void Mutex::Lend(Thread* owner, Priority priority) VOS_NO_THREAD_SAFETY_ANALYSIS {
-  for (int depth = 0; owner != nullptr; ++depth) {
+template <typename Target>
+void Mutex::SetAlongChain(Thread* thread, Target target) VOS_NO_THREAD_SAFETY_ANALYSIS {
+  for (int depth = 0; thread != nullptr; ++depth) {
     VOS_ASSERT_MSG(depth < kMaxChain, "mutex ownership chain too long (deadlock?)");
-    if (owner->effective_priority() >= priority) return;
-    Scheduler::SetEffectivePriority(owner, priority);
-    Mutex* next = owner->waiting_for_;
+    const Priority priority = target(thread);
+    if (priority == thread->effective_priority()) return;
+    Scheduler::SetEffectivePriority(thread, priority);
+    Mutex* next = thread->waiting_for_;
     if (next == nullptr || !next->inherit_) return;
-    next->waiters_.RequeueLocked(owner);  // Its place in line rose too.
-    owner = next->owner();
+    next->waiters_.RequeueLocked(thread);  // Its place in line moved too.
+    thread = next->owner();
   }
 }
 
-void Mutex::Withdraw(Thread* thread) VOS_NO_THREAD_SAFETY_ANALYSIS {
-  for (int depth = 0; thread != nullptr; ++depth) {
-    VOS_ASSERT_MSG(depth < kMaxChain, "mutex ownership chain too long (deadlock?)");
-    const Priority restored = InheritedPriority(thread);
-    if (restored >= thread->effective_priority()) return;
-    Scheduler::SetEffectivePriority(thread, restored);
-    Mutex* next = thread->waiting_for_;
-    if (next == nullptr || !next->inherit_) return;
-    next->waiters_.RequeueLocked(thread);  // Its place in line fell too.
-    thread = next->owner();
-  }
+void Mutex::Lend(Thread* owner, Priority priority) {
+  SetAlongChain(owner, [priority](const Thread* member) {
+    return std::max(member->effective_priority(), priority);
+  });
+}
+
+void Mutex::Withdraw(Thread* thread) {
+  SetAlongChain(thread, [](const Thread* member) {
+    return std::min(member->effective_priority(), InheritedPriority(member));
+  });
 }
 
 Status Mutex::LockSlow(Thread* self, hal::Nanoseconds deadline, Interruptible interruptible)

@@ -61,6 +61,11 @@ class VOS_CAPABILITY("mutex") Mutex {
   // Inheritance bookkeeping; all under the inheritance lock.
   void ListAsContended(Thread* owner);
   void UnlistAsContended(Thread* owner);
+  // Sets `thread`'s effective priority to target(thread), then that of the
+  // owner of the mutex it waits for, and on down the chain, until one is
+  // unchanged; each waiter's place in its queue follows.
+  template <typename Target>
+  static void SetAlongChain(Thread* thread, Target target);
   // Raises `owner`, and the owners of what it waits for, to `priority`.
   static void Lend(Thread* owner, Priority priority);
   // Lend undone, once `thread` may have lost a lender: it and the owners of
