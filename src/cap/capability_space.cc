@@ -137,12 +137,14 @@ Result<ObjectRef<KernelObject>> CapabilitySpace::AcquireObject(Token token, Obje
   return ObjectRef<KernelObject>::Adopt(object);
 }
 
-Result<Token> CapabilitySpace::Mint(CapabilitySpace& from, Token source, Rights rights,
-                                    Rights required, CapabilitySpace& destination) {
+Result<Token> CapabilitySpace::Mint(CapabilitySpace& from, Token source,
+                                    std::optional<Rights> wanted, Rights required,
+                                    CapabilitySpace& destination) {
   Rights held;
   Result<ObjectRef<KernelObject>> object =
       from.AcquireObject(source, ObjectType::kNone, required, &held);
   if (!object.ok()) return object.status();
+  const Rights rights = wanted.value_or(held);
   if (!HasRights(held, rights)) return Status::kPermissionDenied;  // Only ever masked.
   Result<uint32_t> index = destination.table_.Reserve();
   if (!index.ok()) return index.status();

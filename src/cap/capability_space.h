@@ -25,6 +25,7 @@
 #define VERIDIAN_SRC_CAP_CAPABILITY_SPACE_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "src/cap/object.h"
 #include "src/cap/rights.h"
@@ -117,6 +118,7 @@ class CapabilitySpace {
 
  private:
   friend Result<Token> CopyCapability(CapabilitySpace&, Token, CapabilitySpace&, Rights);
+  friend Result<Token> CopyCapability(CapabilitySpace&, Token, CapabilitySpace&);
   friend Result<Token> MoveCapability(CapabilitySpace&, Token, CapabilitySpace&);
 
   uint64_t LoadWord(Token token) const {
@@ -125,9 +127,11 @@ class CapabilitySpace {
   }
   static Status Diagnose(uint64_t word, Token token, ObjectType type);
 
-  // A child of `source` in `destination`; `source` needs `required`.
-  static Result<Token> Mint(CapabilitySpace& from, Token source, Rights rights, Rights required,
-                            CapabilitySpace& destination);
+  // A child of `source` in `destination` with `rights` (a subset of the
+  // source's), or with the source's own when there are none; `source`
+  // needs `required`.
+  static Result<Token> Mint(CapabilitySpace& from, Token source, std::optional<Rights> rights,
+                            Rights required, CapabilitySpace& destination);
   // Moves the capability into `destination`, keeping its place in the tree.
   static Result<Token> MoveTo(CapabilitySpace& from, Token source,
                               CapabilitySpace& destination);

@@ -7,6 +7,10 @@ Result<Token> CopyCapability(CapabilitySpace& from, Token source, CapabilitySpac
   return CapabilitySpace::Mint(from, source, rights, Rights::kGrant, to);
 }
 
+Result<Token> CopyCapability(CapabilitySpace& from, Token source, CapabilitySpace& to) {
+  return CapabilitySpace::Mint(from, source, std::nullopt, Rights::kGrant, to);
+}
+
 Result<Token> MoveCapability(CapabilitySpace& from, Token source, CapabilitySpace& to) {
   return CapabilitySpace::MoveTo(from, source, to);
 }

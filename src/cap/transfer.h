@@ -18,6 +18,8 @@ namespace vos {
 // the copy too.
 Result<Token> CopyCapability(CapabilitySpace& from, Token source, CapabilitySpace& to,
                              Rights rights);
+// Copy with the source's own rights.
+Result<Token> CopyCapability(CapabilitySpace& from, Token source, CapabilitySpace& to);
 // Move: the capability leaves `from` (its token goes stale) and appears in
 // `to` with the same rights and the same place in the derivation tree.
 Result<Token> MoveCapability(CapabilitySpace& from, Token source, CapabilitySpace& to);

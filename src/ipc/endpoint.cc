@@ -63,12 +63,9 @@ void TransferCaps(const CapsOut* from, CapsIn* to) {
   if (to == nullptr) return;
   to->count = from != nullptr ? from->count : 0;
   for (uint32_t i = 0; i < to->count; ++i) {
-    Result<CapabilitySpace::Info> info = from->space->Inspect(from->tokens[i]);
-    Result<Token> moved =
-        !info.ok() ? Result<Token>(info.status())
-        : from->move
-            ? MoveCapability(*from->space, from->tokens[i], *to->space)
-            : CopyCapability(*from->space, from->tokens[i], *to->space, info->rights);
+    Result<Token> moved = from->move
+                              ? MoveCapability(*from->space, from->tokens[i], *to->space)
+                              : CopyCapability(*from->space, from->tokens[i], *to->space);
     to->tokens[i] = moved.ok() ? *moved : kInvalidToken;
   }
 }

@@ -70,9 +70,7 @@ Result<Token> InsertNew(CapabilitySpace& space, Result<ObjectRef<T>> object, Rig
 Status CopyGrants(CapabilitySpace& from, std::span<const Token> grants, CapabilitySpace& to,
                   AddressSpace& space, hal::VirtAddr at) {
   for (Token grant : grants) {
-    Result<CapabilitySpace::Info> info = from.Inspect(grant);
-    if (!info.ok()) return info.status();
-    Result<Token> copy = CopyCapability(from, grant, to, info->rights);
+    Result<Token> copy = CopyCapability(from, grant, to);
     if (!copy.ok()) return copy.status();
     const uint64_t value = ToUserToken(*copy);
     ScopedUserAccess access(space);

@@ -54,6 +54,27 @@ TEST(TransferTest, CopyKeepsTheSourceAndMasksRights) {
   });
 }
 
+TEST(TransferTest, CopyWithoutRightsKeepsTheSourcesOwn) {
+  RunWithSource(1, [](SimPageSource& source) {
+    TestEndpoint endpoint;
+    TwoSpaces spaces(source);
+    const Rights held = Rights::kRead | Rights::kGrant | rights::kEndpointSend;
+    const Token mine = *spaces.server.Insert(endpoint, held);
+    Result<Token> theirs = CopyCapability(spaces.server, mine, spaces.client);
+    ASSERT_TRUE(theirs.ok());
+    Result<CapabilitySpace::Info> info = spaces.client.Inspect(*theirs);
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->rights, held);
+    // A derived copy: revoking the source's descendants takes it away.
+    EXPECT_EQ(spaces.server.Revoke(mine), Status::kOk);
+    EXPECT_EQ(spaces.client.Check(*theirs, ObjectType::kNone, Rights::kNone), Status::kBadHandle);
+    // And the grant right is still needed.
+    const Token no_grant = *spaces.server.Insert(endpoint, Rights::kRead);
+    EXPECT_EQ(CopyCapability(spaces.server, no_grant, spaces.client).status(),
+              Status::kPermissionDenied);
+  });
+}
+
 TEST(TransferTest, GrantIsNeededToTransfer) {
   RunWithSource(1, [](SimPageSource& source) {
     TestEndpoint endpoint;
