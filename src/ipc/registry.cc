@@ -11,6 +11,15 @@ bool SameName(std::span<const char> a, const char* b, size_t b_length) {
   return a.size() == b_length && std::equal(a.begin(), a.end(), b);
 }
 
+// The right that lets an object of `type` be registered.
+Result<Rights> RegisterRight(ObjectType type) {
+  switch (type) {
+    case ObjectType::kEndpoint: return rights::kEndpointRegister;
+    case ObjectType::kChannel: return rights::kChannelRegister;
+    default: return Status::kInvalidArgument;
+  }
+}
+
 }  // namespace
 
 void Registry::NeverReleased(KernelObject& object) {
@@ -44,14 +53,16 @@ Registry::Slot* Registry::FindLocked(std::span<const char> name) {
   }
 }
 
-Status Registry::Register(CapabilitySpace& caps, Token endpoint, std::span<const char> name,
+Status Registry::Register(CapabilitySpace& caps, Token object, std::span<const char> name,
                           Rights rights, OwnerId owner) {
   Rights held = Rights::kNone;
-  Result<ObjectRef<KernelObject>> object =
-      caps.AcquireObject(endpoint, ObjectType::kEndpoint, rights::kEndpointRegister, &held);
-  if (!object.ok()) return object.status();
-  if (!HasRights(held, rights)) return Status::kPermissionDenied;
-  return RegisterObject(**object, name, rights, owner);
+  Result<ObjectRef<KernelObject>> acquired =
+      caps.AcquireObject(object, ObjectType::kNone, Rights::kNone, &held);
+  if (!acquired.ok()) return acquired.status();
+  Result<Rights> needed = RegisterRight((*acquired)->type());
+  if (!needed.ok()) return needed.status();
+  if (!HasRights(held, *needed) || !HasRights(held, rights)) return Status::kPermissionDenied;
+  return RegisterObject(**acquired, name, rights, owner);
 }
 
 Status Registry::RegisterObject(KernelObject& object, std::span<const char> name, Rights rights,

@@ -1,8 +1,9 @@
-// The service registry: names -> kernel objects (endpoints), so a client can
-// find a server it holds no capability to yet.
+// The service registry: names -> kernel objects (endpoints and channels), so
+// a client can find a server it holds no capability to yet.
 //
 // Authority. Registering needs a capability to the endpoint with
-// rights::kEndpointRegister; the entry publishes `rights`, which must be a
+// rights::kEndpointRegister (to the channel with rights::kChannelRegister);
+// the entry publishes `rights`, which must be a
 // subset of that capability's, and keeps its own reference to the object.
 // A lookup yields the object and those rights, and a client can mint from it
 // a capability with at most them (LookupInto). An entry is removed by its
@@ -59,12 +60,13 @@ class Registry final : public KernelObject {
   // Drops the references of the entries left.
   ~Registry();
 
-  // Registers the endpoint `endpoint` names in `caps` under `name`,
-  // publishing `rights`. kBadHandle / kInvalidArgument (not an endpoint) /
-  // kPermissionDenied (no kEndpointRegister, or `rights` beyond the
-  // capability's) from the capability; kInvalidArgument for an empty name or
-  // one longer than kMaxNameLength; kAlreadyExists; kOutOfRange when full.
-  Status Register(CapabilitySpace& caps, Token endpoint, std::span<const char> name,
+  // Registers the endpoint or channel `object` names in `caps` under
+  // `name`, publishing `rights`. kBadHandle / kInvalidArgument (neither an
+  // endpoint nor a channel) / kPermissionDenied (no rights::kEndpointRegister
+  // or rights::kChannelRegister, or `rights` beyond the capability's) from
+  // the capability; kInvalidArgument for an empty name or one longer than
+  // kMaxNameLength; kAlreadyExists; kOutOfRange when full.
+  Status Register(CapabilitySpace& caps, Token object, std::span<const char> name,
                   Rights rights, OwnerId owner);
   // The same without a capability check: for the kernel's own services.
   Status RegisterObject(KernelObject& object, std::span<const char> name, Rights rights,

@@ -7,8 +7,6 @@
 #include <cstdint>
 
 #include "src/abi/syscall.h"
-#include "src/ipc/channel_object.h"
-#include "src/ipc/endpoint.h"
 #include "src/proc/user_access.h"
 #include "src/syscall/handlers.h"
 #include "src/syscall/service_registry.h"
@@ -54,35 +52,17 @@ Status ReadName(UserThread& self, uint64_t address, uint64_t length, Name& out) 
   return Status::kOk;
 }
 
-// The right that lets an object of `type` be registered.
-Result<Rights> RegisterRight(ObjectType type) {
-  switch (type) {
-    case ObjectType::kEndpoint: return rights::kEndpointRegister;
-    case ObjectType::kChannel: return rights::kChannelRegister;
-    default: return Status::kInvalidArgument;
-  }
-}
-
 }  // namespace
 
 int64_t RegistryRegister(UserThread& self, Args args) {
   if (args[3] > abi::kAllRights) return Error(Status::kInvalidArgument);
-  const Rights published = static_cast<Rights>(args[3]);
-  Rights held = Rights::kNone;
-  Result<ObjectRef<KernelObject>> object = self.process().capabilities().AcquireObject(
-      TokenArgument(args[0]), ObjectType::kNone, Rights::kNone, &held);
-  if (!object.ok()) return Error(object.status());
-  Result<Rights> needed = RegisterRight((*object)->type());
-  if (!needed.ok()) return Error(needed.status());
-  if (!HasRights(held, *needed) || !HasRights(held, published)) {
-    return Error(Status::kPermissionDenied);
-  }
   Name name;
   if (Status status = ReadName(self, args[1], args[2], name); !IsOk(status)) {
     return Error(status);
   }
-  return Error(ServiceRegistry().RegisterObject(**object, name.span(), published,
-                                                self.process().id().value));
+  return Error(ServiceRegistry().Register(self.process().capabilities(), TokenArgument(args[0]),
+                                          name.span(), static_cast<Rights>(args[3]),
+                                          self.process().id().value));
 }
 
 int64_t RegistryLookup(UserThread& self, Args args) {

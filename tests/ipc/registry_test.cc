@@ -66,10 +66,11 @@ TEST(RegistryTest, RegisterThenLookUpAndMintWithAtMostThePublishedRights) {
   });
 }
 
-TEST(RegistryTest, RegisteringNeedsTheRegisterRightOnAnEndpoint) {
+TEST(RegistryTest, RegisteringNeedsTheRegisterRightOfTheObjectsType) {
   RunWithSource(1, [](SimPageSource& source) {
     TestEndpoint endpoint;
     TestChannel channel;
+    testing_support::CountedObject<ObjectType::kThread> thread;
     CapabilitySpace caps;
     caps.Init(source);
     Registry registry;
@@ -81,16 +82,26 @@ TEST(RegistryTest, RegisteringNeedsTheRegisterRightOnAnEndpoint) {
     EXPECT_EQ(registry.Register(caps, narrow, Name("a"), kClientRights, kServer),
               Status::kPermissionDenied);
     EXPECT_EQ(registry.Register(caps, narrow, Name("a"), Rights::kRead, kServer), Status::kOk);
-    const Token wrong_type = *caps.Insert(channel, Rights::kAll);
+    const Token wrong_type = *caps.Insert(thread, Rights::kAll);
     EXPECT_EQ(registry.Register(caps, wrong_type, Name("b"), Rights::kRead, kServer),
               Status::kInvalidArgument);
+    // A channel needs its own register right: the endpoint's bit means
+    // something else on a channel (kChannelConfigure).
+    const Token configure_only =
+        *caps.Insert(channel, rights::kChannelConfigure | rights::kChannelSend);
+    EXPECT_EQ(registry.Register(caps, configure_only, Name("c"), Rights::kNone, kServer),
+              Status::kPermissionDenied);
+    const Token registrable =
+        *caps.Insert(channel, rights::kChannelRegister | rights::kChannelSend);
+    EXPECT_EQ(registry.Register(caps, registrable, Name("c"), rights::kChannelSend, kServer),
+              Status::kOk);
     EXPECT_EQ(registry.Register(caps, Token{0x0123456789abcdef}, Name("b"), Rights::kRead,
                                 kServer),
               Status::kBadHandle);
     ASSERT_EQ(caps.Delete(narrow), Status::kOk);
     EXPECT_EQ(registry.Register(caps, narrow, Name("b"), Rights::kRead, kServer),
               Status::kBadHandle);  // Stale.
-    EXPECT_EQ(registry.size(), 1u);
+    EXPECT_EQ(registry.size(), 2u);
   });
 }
 
