@@ -12,10 +12,20 @@
 
 #include "benchmark/benchmark.h"
 
+// The console options --benchmark_color and --benchmark_counters_tabular
+// ask for. Google Benchmark applies them only to the reporter it makes
+// itself; this is its own function (exported by libbenchmark 1.7, declared
+// in its internal headers), so a RatioReporter follows the same flags.
+namespace benchmark::internal {
+ConsoleReporter::OutputOptions GetOutputOptions(bool force_no_color);
+}  // namespace benchmark::internal
+
 namespace bench {
 
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  RatioReporter() : ConsoleReporter(benchmark::internal::GetOutputOptions(false)) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.aggregate_name == "median") {
