@@ -25,6 +25,8 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -234,25 +236,60 @@ int64_t TimedRegisterClient(vos::user::Args args) {
   return vos::user::IpcCallRegs(token, 0).length == 0 ? 0 : 2;
 }
 
-const std::array<vos::Program, 4>& BenchPrograms() {
-  static const std::array<vos::Program, 4> programs = {{
+// The floor under a round trip between processes: what its two syscalls
+// and two switches cost without any IPC.
+
+// ipc_bench_null: one get_time per iteration, the cheapest syscall.
+int64_t TimedNullSyscall(vos::user::Args) {
+  for (auto _ : *process_state) benchmark::DoNotOptimize(vos::user::GetTime());
+  return 0;
+}
+
+// Set by ipc_bench_yield_timer when its loop is done (host memory: the
+// harness's own flag, as process_state is).
+bool yield_partner_stop = false;
+
+// ipc_bench_yield_partner: yields back until the timer is done.
+int64_t YieldPartner(vos::user::Args) {
+  while (!yield_partner_stop) {
+    if (vos::user::Yield() != 0) return 1;
+  }
+  return 0;
+}
+
+// ipc_bench_yield_timer: one yield per iteration, so each iteration is two
+// syscalls and two switches between processes (its and the partner's).
+int64_t TimedYield(vos::user::Args) {
+  for (auto _ : *process_state) {
+    if (vos::user::Yield() != 0) return 1;
+  }
+  yield_partner_stop = true;
+  return 0;
+}
+
+const std::array<vos::Program, 7>& BenchPrograms() {
+  static const std::array<vos::Program, 7> programs = {{
       {"ipc_bench_server", vos::user::CodeAddress(vos::user::ProgramEntry<EchoServer>)},
       {"ipc_bench_client", vos::user::CodeAddress(vos::user::ProgramEntry<TimedClient>)},
       {"ipc_bench_regs_server",
        vos::user::CodeAddress(vos::user::ProgramEntry<RegisterEchoServer>)},
       {"ipc_bench_regs_client",
        vos::user::CodeAddress(vos::user::ProgramEntry<TimedRegisterClient>)},
+      {"ipc_bench_null", vos::user::CodeAddress(vos::user::ProgramEntry<TimedNullSyscall>)},
+      {"ipc_bench_yield_partner", vos::user::CodeAddress(vos::user::ProgramEntry<YieldPartner>)},
+      {"ipc_bench_yield_timer", vos::user::CodeAddress(vos::user::ProgramEntry<TimedYield>)},
   }};
   return programs;
 }
 
-vos::Result<vos::ProcessId> SpawnGranting(const char* name, std::initializer_list<uint64_t> args,
-                                          vos::Token grant) {
+// Spawns program `name` as a child of init with `args`, granted copies of
+// init's `grants`.
+vos::Result<vos::ProcessId> SpawnProgram(const char* name, std::initializer_list<uint64_t> args,
+                                         std::initializer_list<vos::Token> grants = {}) {
   const std::vector<uint64_t> values(args);
-  const vos::Token grants[] = {grant};
   return vos::ProcessManager::Spawn(vos::ProcessManager::InitProcess(), name, std::strlen(name),
                                     values.data(), values.size() * sizeof(uint64_t), nullptr,
-                                    grants);
+                                    std::span<const vos::Token>(grants.begin(), grants.size()));
 }
 
 bool ExitedCleanly(vos::ProcessId process) {
@@ -272,10 +309,10 @@ void RunProcessCallReply(benchmark::State& state, uint32_t size, bool registers)
   vos::Result<vos::Token> token =
       init.Insert(**endpoint, static_cast<vos::Rights>(abi::kEndpointRights));
   if (!token.ok()) return state.SkipWithError("no capability");
-  vos::Result<vos::ProcessId> server = SpawnGranting(
-      registers ? "ipc_bench_regs_server" : "ipc_bench_server", {}, *token);
-  vos::Result<vos::ProcessId> client = SpawnGranting(
-      registers ? "ipc_bench_regs_client" : "ipc_bench_client", {size}, *token);
+  vos::Result<vos::ProcessId> server =
+      SpawnProgram(registers ? "ipc_bench_regs_server" : "ipc_bench_server", {}, {*token});
+  vos::Result<vos::ProcessId> client =
+      SpawnProgram(registers ? "ipc_bench_regs_client" : "ipc_bench_client", {size}, {*token});
   (void)init.Delete(*token);
   if (!server.ok() || !client.ok()) return state.SkipWithError("spawn failed");
   const bool ok = ExitedCleanly(*client) & ExitedCleanly(*server);
@@ -301,6 +338,26 @@ void BM_ProcessCallReply4KiB(benchmark::State& state) {
   RunProcessCallReply(state, abi::kMaxIpcData, false);
 }
 BENCHMARK(BM_ProcessCallReply4KiB)->Repetitions(5)->ReportAggregatesOnly(true);
+
+void BM_ProcessNullSyscall(benchmark::State& state) {
+  process_state = &state;
+  vos::Result<vos::ProcessId> timer = SpawnProgram("ipc_bench_null", {});
+  if (!timer.ok()) return state.SkipWithError("spawn failed");
+  if (!ExitedCleanly(*timer)) state.SkipWithError("the program failed");
+}
+BENCHMARK(BM_ProcessNullSyscall)->Repetitions(5)->ReportAggregatesOnly(true);
+
+void BM_ProcessYieldPingPong(benchmark::State& state) {
+  process_state = &state;
+  yield_partner_stop = false;
+  vos::Result<vos::ProcessId> partner = SpawnProgram("ipc_bench_yield_partner", {});
+  vos::Result<vos::ProcessId> timer = SpawnProgram("ipc_bench_yield_timer", {});
+  if (!partner.ok() || !timer.ok()) return state.SkipWithError("spawn failed");
+  if (!(ExitedCleanly(*timer) & ExitedCleanly(*partner))) {
+    state.SkipWithError("a program failed");
+  }
+}
+BENCHMARK(BM_ProcessYieldPingPong)->Repetitions(5)->ReportAggregatesOnly(true);
 
 // Runs the process benchmarks matching `spec` in a one-CPU process machine
 // and prints their medians against the targets; false if the run failed.
@@ -335,6 +392,17 @@ bool RunProcessBenchmarks(const std::string& spec, double pipe, bool check_stale
              std::printf("process call+reply, 4 KiB each way%s: median %.1f ns "
                          "(target <= 640 ns)\n",
                          suffix, large);
+           }
+           const double null_syscall = processes.Median("BM_ProcessNullSyscall");
+           const double yield = processes.Median("BM_ProcessYieldPingPong");
+           if (null_syscall > 0) {
+             std::printf("process null syscall (get_time)%s: median %.1f ns\n", suffix,
+                         null_syscall);
+           }
+           if (yield > 0) {
+             std::printf("process yield ping-pong, two syscalls and two switches (the floor "
+                         "under a process round trip)%s: median %.1f ns\n",
+                         suffix, yield);
            }
            if (small > 0 && pipe > 0) {
              std::printf("host pipe ping-pong vs process call+reply: median %.1f ns vs "
