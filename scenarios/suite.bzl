@@ -35,5 +35,6 @@ SCENARIOS = [
     "smoke",
     "spurious_interrupts",
     "sync_storms",
+    "thread_storm_64cpu",
     "wide_sv48",
 ]

@@ -34,18 +34,23 @@
 namespace sim {
 namespace {
 
-constexpr size_t kMaxProcesses = 256;
-constexpr size_t kMaxUserThreads = 1024;
-constexpr size_t kMaxKernelThreads = kMaxUserThreads + hal::kMaxCpus + 1;  // + idle, main.
 constexpr int kExitSpawnFailed = 1;
 
 // One run per process, like the kernel image: the runner's state lives as
 // long as the process (a stopped run cannot tear address spaces down).
 struct Runner {
+  explicit Runner(const ProcessTables& sizes)
+      : tables(sizes),
+        // A kernel thread per user thread, plus each CPU's idle thread and init.
+        memory(sizes.user_threads + hal::kMaxCpus + 1),
+        processes(new vos::Process[sizes.processes]),
+        threads(new vos::UserThread[sizes.user_threads]) {}
+
+  ProcessTables tables;
   std::vector<ProgramSpec> programs;
-  HostSchedulerMemory memory{kMaxKernelThreads};
-  std::unique_ptr<vos::Process[]> processes{new vos::Process[kMaxProcesses]};
-  std::unique_ptr<vos::UserThread[]> threads{new vos::UserThread[kMaxUserThreads]};
+  HostSchedulerMemory memory;
+  std::unique_ptr<vos::Process[]> processes;
+  std::unique_ptr<vos::UserThread[]> threads;
   hal::Nanoseconds time_slice = 50'000;
 };
 Runner* runner = nullptr;
@@ -55,6 +60,20 @@ uint64_t machine_seed = 0;
 [[noreturn]] void Fail(const char* what, vos::Status status) {
   vos::Printf("programs: %s failed (%s)\nVERDICT: FAIL\n", what, vos::StatusName(status));
   hal::PowerOff(kExitSpawnFailed);
+}
+
+// The command line's max_processes=N and max_user_threads=N words (checked
+// by the scenario parser), over the defaults.
+ProcessTables ReadProcessTables(const char* command_line) {
+  ProcessTables tables;
+  for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&word, "max_processes=")) {
+      (void)absl::SimpleAtoi(word, &tables.processes);
+    } else if (absl::ConsumePrefix(&word, "max_user_threads=")) {
+      (void)absl::SimpleAtoi(word, &tables.user_threads);
+    }
+  }
+  return tables;
 }
 
 // Parses the command line's program=NAME[,ARG]...[;affinity=CPU[+CPU]...]
@@ -123,8 +142,8 @@ vos::Token InsertRegistryAdmin(vos::Process& init) {
 // of init until none is left, reporting each listed program's end.
 void InitMain(void*) {
   vos::ProcessConfig config;
-  config.processes = {runner->processes.get(), kMaxProcesses};
-  config.threads = {runner->threads.get(), kMaxUserThreads};
+  config.processes = {runner->processes.get(), runner->tables.processes};
+  config.threads = {runner->threads.get(), runner->tables.user_threads};
   config.programs = programs::Catalog();
   config.capability_secret = machine_seed * 0xd6e8feb86659fd93ull + 0x5851f42d4c957f2dull;
   if (vos::Status s = vos::ProcessManager::Init(config); !vos::IsOk(s)) Fail("process init", s);
@@ -185,7 +204,7 @@ void InitMain(void*) {
 }
 
 void ProgramBoot(const hal::BootInfo& boot_info) {
-  runner = new Runner;
+  runner = new Runner(ReadProcessTables(boot_info.command_line));
   ReadCommandLine(boot_info.command_line);
   const char* what = nullptr;
   if (vos::Status s = InitKernelMemory(&what); !vos::IsOk(s)) Fail(what, s);
@@ -224,7 +243,8 @@ vos::Status InitKernelMemory(const char** what) {
   return vos::KernelHeap().Init(heap_pages);
 }
 
-std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
+std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs,
+                               const ProcessTables& tables) {
   std::string line;
   for (const ProgramSpec& spec : programs) {
     absl::StrAppend(&line, line.empty() ? "" : " ", "program=", spec.name);
@@ -235,6 +255,11 @@ std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs) {
     if (spec.cpu) absl::StrAppend(&line, ";cpu=", *spec.cpu);
     if (spec.priority) absl::StrAppend(&line, ";priority=", *spec.priority);
     if (spec.registry_admin) absl::StrAppend(&line, ";registry_admin");
+  }
+  // Only when set: the default runs keep their command line (and traces).
+  if (tables != ProcessTables{}) {
+    absl::StrAppend(&line, " max_processes=", tables.processes,
+                    " max_user_threads=", tables.user_threads);
   }
   return line;
 }

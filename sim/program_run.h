@@ -21,6 +21,16 @@
 
 namespace sim {
 
+// The kernel's process and user-thread tables in a program run (scenario
+// [machine] max_processes, max_user_threads; init takes one process slot).
+struct ProcessTables {
+  static constexpr uint64_t kMaxProcesses = 4096;
+  static constexpr uint64_t kMaxUserThreads = 65536;
+  uint64_t processes = 256;
+  uint64_t user_threads = 1024;
+  bool operator==(const ProcessTables&) const = default;
+};
+
 struct ProgramSpec {
   std::string name;  // A catalog program (one word).
   std::vector<uint64_t> args;
@@ -50,8 +60,10 @@ KernelMemoryUse MeasureKernelMemory();
 // image brings them up. On failure, `*what` names the part that failed.
 vos::Status InitKernelMemory(const char** what);
 
-// "program=NAME[,ARG]...[;OPTION]..." per program, in order.
-std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs);
+// "program=NAME[,ARG]...[;OPTION]..." per program, in order, then
+// "max_processes=N max_user_threads=N" when `tables` are not the defaults.
+std::string ProgramCommandLine(const std::vector<ProgramSpec>& programs,
+                               const ProcessTables& tables = {});
 
 // Makes `config` boot the program runner (trap and page-fault handlers
 // included); the programs come from config->command_line.

@@ -210,11 +210,32 @@ class Parser {
   ScenarioError* error_;
 };
 
+// [machine] max_processes and max_user_threads: the program runner's
+// tables, so only with [[program]] entries (parsed before [machine]).
+bool ParseProcessTables(Parser& p, const toml::table& t, Scenario* s) {
+  for (const char* key : {"max_processes", "max_user_threads"}) {
+    const toml::node* node = t.get(key);
+    if (node != nullptr && s->programs.empty()) {
+      return p.Fail(ScenarioErrorKind::kInvalidField, node->source(),
+                    absl::StrCat("machine.", key),
+                    "only scenarios with [[program]] entries have process tables");
+    }
+  }
+  ProcessTables& tables = s->process_tables;
+  // Init holds one process slot.
+  return p.GetUint(t, "machine", "max_processes", &tables.processes, 2,
+                   ProcessTables::kMaxProcesses) &&
+         p.GetUint(t, "machine", "max_user_threads", &tables.user_threads, 1,
+                   ProcessTables::kMaxUserThreads);
+}
+
 bool ParseMachine(Parser& p, const toml::table& t, Scenario* s) {
   constexpr ScenarioErrorKind kImpossible = ScenarioErrorKind::kImpossibleMachine;
   return p.CheckKeys(t, "machine",
                      {"cpus", "numa_nodes", "ram_mib", "page_table", "timer_tick_ns",
-                      "skew_window_ns", "max_interleavings"}) &&
+                      "skew_window_ns", "max_interleavings", "max_processes",
+                      "max_user_threads"}) &&
+         ParseProcessTables(p, t, s) &&
          p.GetUint32(t, "machine", "cpus", &s->cpus, 1, hal::kMaxCpus, kImpossible) &&
          p.GetUint32(t, "machine", "numa_nodes", &s->numa_nodes, 1, hal::kMaxNumaNodes,
                      kImpossible) &&
@@ -542,6 +563,10 @@ std::string CanonicalScenarioText(const Scenario& s) {
       {"skew_window_ns", Clamp(s.skew_window_ns)},
       {"max_interleavings", Clamp(s.max_interleavings)},
   };
+  if (s.process_tables != ProcessTables{}) {
+    machine.insert("max_processes", Clamp(s.process_tables.processes));
+    machine.insert("max_user_threads", Clamp(s.process_tables.user_threads));
+  }
   toml::table schedule{
       {"policy", NameOf(kPolicies, static_cast<int>(s.policy))},
       {"pct_depth", int64_t{s.pct_depth}},

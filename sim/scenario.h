@@ -59,6 +59,8 @@ struct Scenario {
   uint64_t timer_tick_ns = 0;  // 0: the workload's own tick.
   uint64_t skew_window_ns = 2'000;
   uint64_t max_interleavings = 200'000'000;
+  // The kernel's process tables ([[program]] scenarios only).
+  ProcessTables process_tables;
 
   // [schedule]
   SchedulePolicy policy = SchedulePolicy::kRandom;
@@ -109,8 +111,10 @@ bool ParseScenario(std::string_view text, const std::string& path, Scenario* sce
 // Reads and parses a file.
 bool LoadScenarioFile(const std::string& path, Scenario* scenario, ScenarioError* error);
 
-// TOML that parses back to exactly `scenario` (every field written out):
-// what a trace file embeds, and what the scenario hash is taken over.
+// TOML that parses back to exactly `scenario` (every field written out,
+// except a few added later, which are left out at their defaults so that
+// older scenarios keep their hash): what a trace file embeds, and what the
+// scenario hash is taken over.
 std::string CanonicalScenarioText(const Scenario& scenario);
 uint64_t ScenarioHash(const Scenario& scenario);
 

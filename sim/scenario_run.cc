@@ -31,7 +31,8 @@ uint64_t SumOverCpus(const RunResult& result, Field field) {
 
 std::string KernelCommandLine(const Scenario& scenario) {
   std::string line = scenario.programs.empty() ? absl::StrCat("workload=", scenario.selftest)
-                                               : ProgramCommandLine(scenario.programs);
+                                               : ProgramCommandLine(scenario.programs,
+                                                                    scenario.process_tables);
   if (scenario.iterations != 0) absl::StrAppend(&line, " iterations=", scenario.iterations);
   if (scenario.timer_tick_ns != 0) absl::StrAppend(&line, " tick_ns=", scenario.timer_tick_ns);
   if (scenario.frame_alloc_fail_every != 0) {

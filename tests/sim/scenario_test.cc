@@ -235,6 +235,48 @@ TEST(ScenarioTest, RegistryAdmin) {
             without);
 }
 
+TEST(ScenarioTest, ProcessTables) {
+  const Scenario s = Parse(
+      "[machine]\nmax_processes = 128\nmax_user_threads = 10200\n"
+      "[[program]]\nname = \"hello\"\n");
+  EXPECT_EQ(s.process_tables.processes, 128u);
+  EXPECT_EQ(s.process_tables.user_threads, 10200u);
+  EXPECT_EQ(KernelCommandLine(s), "program=hello max_processes=128 max_user_threads=10200");
+  const std::string text = CanonicalScenarioText(s);
+  EXPECT_EQ(CanonicalScenarioText(Parse(text)), text);
+  EXPECT_EQ(ScenarioHash(Parse(text)), ScenarioHash(s));
+  // At the defaults they are neither written nor passed on: older
+  // scenarios keep their hash and their kernel command line.
+  const Scenario defaults = Parse("[[program]]\nname = \"hello\"\n");
+  EXPECT_EQ(defaults.process_tables, ProcessTables{});
+  EXPECT_EQ(CanonicalScenarioText(defaults).find("max_processes"), std::string::npos);
+  EXPECT_EQ(CanonicalScenarioText(defaults).find("max_user_threads"), std::string::npos);
+  EXPECT_EQ(KernelCommandLine(defaults), "program=hello");
+  EXPECT_NE(ScenarioHash(defaults), ScenarioHash(s));
+}
+
+TEST(ScenarioTest, BadProcessTables) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"[machine]\nmax_processes = 1\n[[program]]\nname = \"hello\"\n",
+            "machine.max_processes: must be 2..4096, got 1"},
+           {"[machine]\nmax_user_threads = 65537\n[[program]]\nname = \"hello\"\n",
+            "machine.max_user_threads: must be 1..65536, got 65537"},
+           {"[machine]\nmax_user_threads = \"many\"\n[[program]]\nname = \"hello\"\n",
+            "machine.max_user_threads: expected an integer"},
+           {"[machine]\nmax_processes = 64\n",
+            "machine.max_processes: only scenarios with [[program]] entries have process "
+            "tables"},
+       }) {
+    const ScenarioError error = ParseError(c.text);
+    EXPECT_EQ(error.kind, ScenarioErrorKind::kInvalidField) << c.text;
+    EXPECT_NE(error.message.find(c.message), std::string::npos) << error.message;
+  }
+}
+
 TEST(ScenarioTest, BadProgramPlacement) {
   struct Case {
     const char* keys;
