@@ -40,6 +40,14 @@ struct alignas(64) CpuState {
   std::atomic<bool> need_resched{false};
   hal::Nanoseconds accounted_at = 0;  // `current` ran since then, unaccounted.
   hal::Nanoseconds timer_armed = kNoDeadline;
+  // A timer interrupt found expired timers while the interrupted code held
+  // a spinlock (or a PreemptionGuard): their callbacks run when it lets go
+  // (RunDeferredTimers), not in the interrupt. A callback takes its
+  // waiter's lock (WaitQueue::OnTimeout), whose holder on another CPU may
+  // be waiting, interrupts off, for a lock the interrupted code holds with
+  // interrupts on: a capability's derivation lock, under an endpoint's
+  // while a message carries capabilities.
+  bool timers_deferred = false;
   hal::Nanoseconds rt_window_end = 0;
   hal::Nanoseconds rt_used = 0;
   bool rt_throttled = false;
@@ -185,7 +193,9 @@ struct SchedulerImpl {
   // deadline earlier: a timer that fires early is re-armed by OnTimer, which
   // keeps the context-switch path free of timer programming.
   static void ProgramTimer(CpuState& cpu, hal::Nanoseconds now) VOS_REQUIRES(cpu.lock) {
-    hal::Nanoseconds deadline = cpu.timers.NextDeadline();
+    // Deferred timers are due already: no interrupt for them, or it would
+    // come back at once while the locks they wait for are still held.
+    hal::Nanoseconds deadline = cpu.timers_deferred ? kNoDeadline : cpu.timers.NextDeadline();
     // An exhausted slice already asked for a switch (maybe deferred by a
     // PreemptionGuard): no timer for it, or it would fire again at once.
     if (cpu.current != cpu.idle && cpu.current->slice_left_ > 0) {
@@ -446,7 +456,13 @@ struct SchedulerImpl {
     CpuState& cpu = ThisCpu();
     const hal::Nanoseconds now = hal::Now();
     ++cpu.stats.timer_ticks;
-    cpu.timers.RunExpired(now);
+    if (PreemptionEnabled(cpu.id)) {
+      cpu.timers.RunExpired(now);
+    } else if (cpu.timers.NextDeadline() <= now) {
+      cpu.timers_deferred = true;
+      ++cpu.stats.deferred_timer_runs;
+      DeferPreemption(cpu.id);  // Calls OnDeferredPreemption when it lets go.
+    }
     cpu.lock.Acquire();
     cpu.timer_armed = kNoDeadline;
     Account(cpu, now);
@@ -461,6 +477,19 @@ struct SchedulerImpl {
     const bool busy = cpu.current != cpu.idle;
     cpu.lock.Release();
     if (busy && state.config.load_balancing) Pull(cpu, /*margin=*/2);
+  }
+
+  // Runs the timers OnTimer deferred, with interrupts off, once this CPU
+  // holds no spinlock and no PreemptionGuard.
+  static void RunDeferredTimers() VOS_NO_THREAD_SAFETY_ANALYSIS {
+    CpuState& cpu = ThisCpu();
+    if (!cpu.timers_deferred) return;
+    cpu.timers_deferred = false;
+    const hal::Nanoseconds now = hal::Now();
+    cpu.timers.RunExpired(now);
+    cpu.lock.Acquire();
+    ProgramTimer(cpu, now);
+    cpu.lock.Release();
   }
 
   // The preemption point: at interrupt exit, and when the last
@@ -485,6 +514,7 @@ void OnTimerTrap() { SchedulerImpl::OnTimer(); }
 void OnInterruptExit() { SchedulerImpl::PreemptIfNeeded(); }
 void OnDeferredPreemption() {
   const hal::InterruptState saved = hal::InterruptsSaveAndDisable();
+  SchedulerImpl::RunDeferredTimers();
   if (saved.enabled) {
     SchedulerImpl::PreemptIfNeeded();
   } else {

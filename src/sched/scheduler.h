@@ -68,6 +68,9 @@ struct CpuSchedulerStats {
   uint64_t rt_throttles = 0;   // Real-time windows cut short for others.
   uint64_t handoffs = 0;       // Direct switches to a woken thread (HandOff).
   uint64_t handoff_fallbacks = 0;  // Hand-offs that went through the run queue.
+  // Timer interrupts whose expired timers waited for the interrupted code
+  // to release its spinlocks (see OnTimer).
+  uint64_t deferred_timer_runs = 0;
   hal::Nanoseconds idle_time = 0;
 };
 

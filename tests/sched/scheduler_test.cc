@@ -13,6 +13,8 @@
 #include "src/hal/cpu.h"
 #include "src/hal/time.h"
 #include "src/lib/preemption.h"
+#include "src/lib/spinlock.h"
+#include "src/sched/wait_queue.h"
 #include "tests/support/in_machine.h"
 #include "tests/support/scheduled_machine.h"
 
@@ -371,6 +373,53 @@ TEST(SchedulerTest, PreemptionIsDeferredWhileAGuardIsHeld) {
     EXPECT_TRUE(other_ran.load());
     EXPECT_EQ(self->stats().preemptions, before + 1);
     EXPECT_TRUE(Scheduler::Join(other->id()).ok());
+  }));
+}
+
+// A waiter's timeout takes its wait queue's lock in the timer interrupt.
+// Taken there on a CPU whose interrupted code holds another lock with
+// interrupts on, it could wait for a CPU that holds the queue's lock and
+// waits, interrupts off, for the interrupted code's: neither would ever go
+// on (ipc_fuzz found it with a capability's derivation lock and an
+// endpoint's). Timers due under a lock run once the lock goes.
+TEST(SchedulerTest, ATimeoutDueUnderASpinlockRunsWhenTheLockGoes) {
+  ExpectPoweredOff(RunScheduled({.cpus = 2, .max_interleavings = 20'000'000}, [] {
+    static SpinLock plain;  // Taken with interrupts on.
+    static WaitQueue queue;
+    static std::atomic<bool> queue_held{false};
+    static std::atomic<bool> timed_out{false};
+    ASSERT_EQ(Scheduler::SetAffinity(CpuMask::Only(0)), Status::kOk);
+    ThreadOptions on_cpu0;
+    on_cpu0.affinity = CpuMask::Only(0);
+    Thread* sleeper = Create(
+        [](void*) {
+          IrqSpinLockGuard guard(queue.lock());
+          const Status status = queue.BlockLocked(hal::Now() + 20'000);
+          timed_out.store(status == Status::kTimedOut);
+        },
+        nullptr, on_cpu0);
+    ThreadOptions on_cpu1;
+    on_cpu1.affinity = CpuMask::Only(1);
+    on_cpu1.cpu = 1;
+    Thread* holder = Create(
+        [](void*) {
+          IrqSpinLockGuard hold(queue.lock());
+          queue_held.store(true);
+          SpinLockGuard wait(plain);
+        },
+        nullptr, on_cpu1);
+    Scheduler::Yield();  // The sleeper arms its timeout on this CPU.
+    const uint64_t deferred_before = Scheduler::CpuStats(0).deferred_timer_runs;
+    {
+      SpinLockGuard hold(plain);
+      while (!queue_held.load()) Spin(1);
+      Spin(10'000);  // Past the sleeper's deadline: the timer interrupt came.
+      EXPECT_FALSE(timed_out.load());
+      EXPECT_GT(Scheduler::CpuStats(0).deferred_timer_runs, deferred_before);
+    }
+    EXPECT_TRUE(Scheduler::Join(holder->id()).ok());
+    EXPECT_TRUE(Scheduler::Join(sleeper->id()).ok());
+    EXPECT_TRUE(timed_out.load());
   }));
 }
 
