@@ -8,6 +8,7 @@ SCENARIOS = [
     "delayed_ipis",
     "fault",
     "ipc_channels_64",
+    "ipc_fuzz",
     "ipc_pingpong_1cpu",
     "ipc_pingpong_4cpu",
     "ipc_pipeline",

@@ -9,7 +9,7 @@ namespace programs {
 
 std::span<const vos::Program> Catalog() {
   // Code addresses are handed out in this order at the first call.
-  static const std::array<vos::Program, 44> catalog = {{
+  static const std::array<vos::Program, 46> catalog = {{
       {"hello", vos::user::CodeAddress(kHello)},
       {"exit_with", vos::user::CodeAddress(kExitWith)},
       {"spinner", vos::user::CodeAddress(kSpinner)},
@@ -54,6 +54,8 @@ std::span<const vos::Program> Catalog() {
       {"registry_admin", vos::user::CodeAddress(kRegistryAdmin)},
       {"ra_squatter", vos::user::CodeAddress(kRaSquatter)},
       {"ra_no_admin", vos::user::CodeAddress(kRaNoAdmin)},
+      {"ipc_fuzz", vos::user::CodeAddress(kIpcFuzz)},
+      {"ipc_fuzz_worker", vos::user::CodeAddress(kIpcFuzzWorker)},
   }};
   return catalog;
 }

@@ -50,6 +50,8 @@ extern const vos::user::Entry kRsClient;
 extern const vos::user::Entry kRegistryAdmin;
 extern const vos::user::Entry kRaSquatter;
 extern const vos::user::Entry kRaNoAdmin;
+extern const vos::user::Entry kIpcFuzz;
+extern const vos::user::Entry kIpcFuzzWorker;
 
 }  // namespace programs
 

@@ -1,0 +1,536 @@
+// ipc_fuzz: processes that throw random IPC and capability syscalls at the
+// kernel and at each other, through objects their parent shares with them,
+// with random (often bad) tokens, rights, sizes, buffers and deadlines, and
+// check from user space what must hold whatever the order:
+//  - every call returns a result or one of the kernel's error codes;
+//  - every message that arrives is intact, from the sender the kernel
+//    stamped on it, and every answer is to this caller's own request;
+//  - no derived capability holds more rights than its parent.
+// The kernel's own invariants (asserts, the run's leak check, every process
+// reaped, no deadlock: every blocking call has a deadline) are checked by
+// the simulator. Everything random comes from the `seed` argument, or with
+// seed 0 from the run itself (the tokens the parent gets mix the machine's
+// seed), so `vos_sim explore` on a scenario with seed 0 fuzzes a different
+// sequence, on a different schedule, at every seed.
+//
+// Exit codes: 0, or the first failed check (kBadStatus + the operation,
+// kCorrupt, kForgedSender, kMisrouted, kEscalated); the parent exits with
+// its first failing worker's code, or exit_codes.h's.
+#include <algorithm>
+#include <cstring>
+
+#include "scenarios/programs/entries.h"
+#include "scenarios/programs/exit_codes.h"
+#include "scenarios/programs/user_helpers.h"
+#include "src/lib/format.h"
+
+namespace programs {
+namespace {
+
+using vos::user::Args;
+namespace abi = vos::abi;
+namespace user = vos::user;
+
+constexpr int64_t kBadStatus = 20;     // + the operation: an undocumented result.
+constexpr int64_t kCorrupt = 40;       // A message's bytes were not what was sent.
+constexpr int64_t kForgedSender = 41;  // The kernel's sender stamp disagrees.
+constexpr int64_t kMisrouted = 42;     // An answer to someone else's request.
+constexpr int64_t kEscalated = 43;     // A derived capability gained rights.
+
+constexpr uint64_t kMaxWorkers = 16;
+constexpr uint64_t kOut = kBuffers;                       // abi::IpcMessage.
+constexpr uint64_t kIn = kOut + sizeof(abi::IpcMessage);  // abi::IpcMessage.
+constexpr uint64_t kAux = kIn + sizeof(abi::IpcMessage);  // Small results.
+
+// splitmix64: small, and good enough to pick operations.
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  uint64_t Below(uint64_t bound) { return Next() % bound; }
+  bool OneIn(uint64_t n) { return Below(n) == 0; }
+
+ private:
+  uint64_t state_;
+};
+
+// The head of every message of 32 bytes or more; shorter ones are all
+// kFiller. The bytes after it follow from `sequence`.
+struct Stamp {
+  uint32_t magic;
+  uint32_t kind;
+  uint64_t pid;       // The sender's, as it knows it.
+  uint64_t sequence;  // Unique per request; an answer repeats its request's.
+  uint64_t to;        // An answer's requester; 0 otherwise.
+};
+constexpr uint32_t kMagic = 0x5a17f022;
+constexpr uint8_t kFiller = 0x5a;
+enum Kind : uint32_t { kRequest = 1, kAnswer = 2, kChannel = 3 };
+
+uint8_t PatternByte(uint64_t sequence, size_t i) {
+  return static_cast<uint8_t>(sequence * 131 + i * 7);
+}
+
+void Fill(uint8_t* bytes, size_t length, const Stamp& stamp) {
+  if (length < sizeof(Stamp)) {
+    std::memset(bytes, kFiller, length);
+    return;
+  }
+  std::memcpy(bytes, &stamp, sizeof(stamp));
+  for (size_t i = sizeof(stamp); i < length; ++i) bytes[i] = PatternByte(stamp.sequence, i);
+}
+
+// 0, or why `bytes` (from the process `sender` says the kernel) is not a
+// message this program sent; `stamp` gets its head.
+int64_t Check(const uint8_t* bytes, size_t length, uint64_t sender, Stamp& stamp) {
+  stamp = Stamp{};
+  if (length < sizeof(Stamp)) {
+    for (size_t i = 0; i < length; ++i) {
+      if (bytes[i] != kFiller) return kCorrupt;
+    }
+    return 0;
+  }
+  std::memcpy(&stamp, bytes, sizeof(stamp));
+  if (stamp.magic != kMagic || stamp.kind < kRequest || stamp.kind > kChannel) return kCorrupt;
+  if (stamp.pid != sender) return kForgedSender;
+  for (size_t i = sizeof(stamp); i < length; ++i) {
+    if (bytes[i] != PatternByte(stamp.sequence, i)) return kCorrupt;
+  }
+  return 0;
+}
+
+// Whether `result` is a result or one of the kernel's errors.
+bool Documented(int64_t result) {
+  return result >= 0 ||
+         (result >= Code(vos::Status::kInterrupted) && result != Code(vos::Status::kInternal));
+}
+
+class Worker {
+ public:
+  Worker(uint64_t index, uint64_t seed, const uint64_t* shared, uint64_t pid)
+      : random_(seed ^ (index + 1) * 0xd1342543de82ef95ull), index_(index), pid_(pid) {
+    for (uint64_t i = 0; i < kShared; ++i) Add(shared[i]);
+  }
+
+  // One random operation; 0 or the failed check.
+  int64_t Step() {
+    last_operation_ = random_.Below(kOperations);
+    return Run(last_operation_);
+  }
+  const char* LastOperationName() const { return kOperationNames[last_operation_]; }
+
+ private:
+  // The shared objects' tokens, first in the pool.
+  static constexpr uint64_t kEndpoint = 0;
+  static constexpr uint64_t kChannel = 1;
+  static constexpr uint64_t kMemory = 2;
+  static constexpr uint64_t kShared = 3;
+  static constexpr uint64_t kPoolSize = 24;
+
+  static constexpr uint64_t kOperations = 14;
+  // Run's cases, by number.
+  static constexpr const char* kOperationNames[kOperations] = {
+      "ipc_call",          "ipc_call_regs", "ipc_send",      "ipc_receive/reply_wait",
+      "ipc_receive/reply_wait", "ipc_reply_wait_regs", "channel_send", "channel_receive",
+      "cap_derive",        "cap_delete/revoke", "registry",  "shm_map/unmap",
+      "channel_set_rate_limit", "yield"};
+
+  int64_t Run(uint64_t operation) {
+    switch (operation) {
+      case 0: return Call(operation);
+      case 1: return CallRegisters(operation);
+      case 2: return Send(operation);
+      case 3:
+      case 4: return Serve(operation);
+      case 5: return ServeRegisters(operation);
+      case 6: return ChannelSend(operation);
+      case 7: return ChannelReceive(operation);
+      case 8: return Derive(operation);
+      case 9: return DeleteOrRevoke(operation);
+      case 10: return Registry(operation);
+      case 11: return SharedMemory(operation);
+      case 12: {
+        const uint64_t per_second = random_.Below(3) * 50'000;  // 0 lifts the limit.
+        return Result(operation,
+                      user::ChannelSetRateLimit(Token(kChannel), per_second, random_.Below(8)));
+      }
+      default: return Result(operation, user::Yield());
+    }
+  }
+
+  int64_t Result(uint64_t operation, int64_t result) {
+    return Documented(result) ? 0 : kBadStatus + static_cast<int64_t>(operation);
+  }
+
+  // --- Tokens: live ones (the shared three first), stale ones, guesses.
+  void Add(uint64_t token) {
+    if (token == 0) return;
+    if (pool_size_ == kPoolSize) {
+      const uint64_t victim = kShared + random_.Below(kPoolSize - kShared);
+      stale_ = pool_[victim];
+      (void)user::CapDelete(pool_[victim]);
+      pool_[victim] = token;
+      return;
+    }
+    pool_[pool_size_++] = token;
+  }
+  // Half the time the shared object the operation is for (kEndpoint,
+  // kChannel, kMemory), so that calls meet servers; else any token.
+  uint64_t Token(uint64_t shared) {
+    const uint64_t roll = random_.Below(20);
+    if (roll == 0) return random_.Next() >> 1;  // A guess.
+    if (roll == 1) return stale_;
+    if (roll < 11) return pool_[shared];
+    return pool_[random_.Below(pool_size_)];
+  }
+  uint64_t Token() { return Token(random_.Below(kShared)); }
+  uint64_t Rights() {
+    static constexpr uint64_t kUsual[] = {
+        abi::kEndpointRights, abi::kRightRead | abi::kRightGrant | abi::kRightChannelSend,
+        abi::kRightRead | abi::kRightDerive, abi::kSharedMemoryRights};
+    return random_.OneIn(4) ? random_.Next() & abi::kAllRights : kUsual[random_.Below(4)];
+  }
+  // A deadline a few microseconds away: nothing here waits for good.
+  uint64_t Deadline() {
+    return static_cast<uint64_t>(user::GetTime()) + 500 + random_.Below(20'000);
+  }
+  // A message length: mostly small, sometimes large, now and then tiny.
+  uint32_t Length(uint32_t limit) {
+    const uint64_t roll = random_.Below(10);
+    if (roll == 0) return static_cast<uint32_t>(random_.Below(sizeof(Stamp)));
+    if (roll < 3 && limit > 64) return static_cast<uint32_t>(64 + random_.Below(limit - 63));
+    return static_cast<uint32_t>(sizeof(Stamp) + random_.Below(64 - sizeof(Stamp) + 1));
+  }
+  // Where a message comes from: ours, or (rarely) somewhere the kernel
+  // cannot read. Never readable memory of unknown content: its receiver
+  // could not tell that from corruption.
+  uint64_t SendBuffer(uint64_t good) {
+    // Null, unaligned, kernel, and the last page below the user half's end
+    // (Sv39's 256 GiB), which nothing here maps: shared memory goes in the
+    // lowest gap, or where SharedMemory tries and fails.
+    static constexpr uint64_t kUnreadable[] = {0, 8, 0xffff800000001000ull,
+                                               (uint64_t{1} << 38) - 0x1000};
+    return random_.OneIn(12) ? kUnreadable[random_.Below(4)] : good;
+  }
+  // Where a result goes: ours, or (rarely) somewhere the kernel cannot
+  // write all of, or somewhere else (a message written there is not
+  // checked).
+  uint64_t Buffer(uint64_t good) {
+    if (!random_.OneIn(12)) return good;
+    return random_.OneIn(4) ? abi::kUserDataBase + abi::kUserDataSize - 16 : SendBuffer(0);
+  }
+  Stamp Request() {
+    return Stamp{kMagic, kRequest, pid_, (index_ << 40) | ++sequence_, 0};
+  }
+  // 0 if `answer` (checked intact) answers this worker's `request`, or is
+  // too short to say.
+  int64_t Answers(const Stamp& answer, const Stamp& request) const {
+    if (answer.magic == 0) return 0;
+    return answer.kind == kAnswer && answer.to == pid_ && answer.sequence == request.sequence
+               ? 0
+               : kMisrouted;
+  }
+
+  // --- Synchronous IPC through buffers.
+  void PutMessage(uint64_t at, uint32_t length, const Stamp& stamp, uint64_t reply_handle) {
+    abi::IpcMessage message{};
+    message.reply_handle = reply_handle;
+    message.length = length;
+    if (random_.OneIn(4)) {
+      message.cap_count = static_cast<uint16_t>(1 + random_.Below(2));
+      for (uint16_t i = 0; i < message.cap_count; ++i) message.caps[i] = Token();
+      message.flags = random_.OneIn(3) ? abi::kIpcMoveCaps : 0;
+    }
+    Fill(message.data, length, stamp);
+    Put(at, &message, abi::kIpcHeaderSize + length);
+  }
+  // Checks the message at kIn and keeps its capabilities; its stamp.
+  int64_t TakeMessage(Stamp& stamp, uint64_t& reply_handle) {
+    abi::IpcMessage message;
+    user::Load(kIn, &message, abi::kIpcHeaderSize);
+    if (message.length > abi::kMaxIpcData || message.cap_count > abi::kMaxIpcCaps) {
+      return kCorrupt;
+    }
+    user::Load(kIn + abi::kIpcHeaderSize, message.data, message.length);
+    for (uint16_t i = 0; i < message.cap_count; ++i) Add(message.caps[i]);
+    reply_handle = message.reply_handle;
+    return Check(message.data, message.length, message.sender, stamp);
+  }
+
+  int64_t Call(uint64_t operation) {
+    const Stamp request = Request();
+    PutMessage(kOut, Length(abi::kMaxIpcData), request, 0);
+    const uint64_t reply_at = Buffer(kIn);
+    const int64_t result = user::IpcCall(Token(kEndpoint), SendBuffer(kOut), reply_at, Deadline());
+    // An answer written elsewhere (shared memory mapped where a bad buffer
+    // points) cannot be checked.
+    if (result != 0 || reply_at != kIn) return Result(operation, result);
+    Stamp answer;
+    uint64_t handle = 0;
+    if (const int64_t failed = TakeMessage(answer, handle)) return failed;
+    return Answers(answer, request);
+  }
+
+  int64_t CallRegisters(uint64_t operation) {
+    const Stamp request = Request();
+    uint8_t bytes[abi::kMaxRegisterIpc];
+    const uint32_t length = Length(abi::kMaxRegisterIpc);
+    Fill(bytes, length, request);
+    user::WriteMessageRegisters(bytes, length);
+    const user::RegisterIpcResult result = user::IpcCallRegs(Token(kEndpoint), length, Deadline());
+    if (result.length < 0) return Result(operation, result.length);
+    if (result.length > static_cast<int64_t>(abi::kMaxRegisterIpc)) return kCorrupt;
+    user::ReadMessageRegisters(bytes, static_cast<size_t>(result.length));
+    Stamp answer;
+    if (const int64_t failed =
+            Check(bytes, static_cast<size_t>(result.length), result.sender, answer)) {
+      return failed;
+    }
+    return Answers(answer, request);
+  }
+
+  int64_t Send(uint64_t operation) {
+    PutMessage(kOut, Length(abi::kMaxIpcData), Request(), 0);
+    return Result(operation, user::IpcSend(Token(kEndpoint), SendBuffer(kOut), Deadline()));
+  }
+
+  // Receives (or answers the last call and receives) a few times; leaves a
+  // call unanswered now and then, and answers with a made-up handle too.
+  int64_t Serve(uint64_t operation) {
+    const uint64_t endpoint = Token(kEndpoint);
+    uint64_t in_at = Buffer(kIn);
+    int64_t result = user::IpcReceive(endpoint, in_at, Deadline());
+    for (int round = 0; round < 3 && result == 0 && in_at == kIn; ++round) {
+      Stamp request;
+      uint64_t handle = 0;
+      if (const int64_t failed = TakeMessage(request, handle)) return failed;
+      if (handle == 0 || random_.OneIn(6)) return 0;
+      if (random_.OneIn(10)) handle = random_.Next();
+      const Stamp answer{kMagic, kAnswer, pid_, request.sequence, request.pid};
+      PutMessage(kOut, request.magic == 0 ? 0 : Length(abi::kMaxIpcData), answer, handle);
+      in_at = Buffer(kIn);
+      result = user::IpcReplyWait(endpoint, SendBuffer(kOut), in_at, Deadline());
+    }
+    return Result(operation, result);
+  }
+
+  int64_t ServeRegisters(uint64_t operation) {
+    const uint64_t endpoint = Token(kEndpoint);
+    user::RegisterIpcResult in = user::IpcReplyWaitRegs(endpoint, 0, 0, Deadline());
+    uint8_t bytes[abi::kMaxRegisterIpc];
+    for (int round = 0; round < 3 && in.length >= 0; ++round) {
+      if (in.length > static_cast<int64_t>(abi::kMaxRegisterIpc)) return kCorrupt;
+      user::ReadMessageRegisters(bytes, static_cast<size_t>(in.length));
+      Stamp request;
+      if (const int64_t failed = Check(bytes, static_cast<size_t>(in.length), in.sender, request)) {
+        return failed;
+      }
+      if (in.reply_handle == 0 || random_.OneIn(6)) return 0;
+      const Stamp answer{kMagic, kAnswer, pid_, request.sequence, request.pid};
+      const uint32_t length = request.magic == 0 ? 0 : Length(abi::kMaxRegisterIpc);
+      Fill(bytes, length, answer);
+      user::WriteMessageRegisters(bytes, length);
+      const uint64_t handle = random_.OneIn(10) ? random_.Next() : in.reply_handle;
+      in = user::IpcReplyWaitRegs(endpoint, handle, length, Deadline());
+    }
+    return Result(operation, in.length);
+  }
+
+  // --- Channels.
+  int64_t ChannelSend(uint64_t operation) {
+    uint8_t bytes[abi::kMaxChannelMessage + 8];
+    const uint32_t length = random_.OneIn(16) ? abi::kMaxChannelMessage + 8
+                                              : Length(abi::kMaxChannelMessage);
+    Fill(bytes, length, Stamp{kMagic, kChannel, pid_, (index_ << 40) | ++sequence_, 0});
+    Put(kOut, bytes, length);
+    return Result(operation,
+                  user::ChannelSend(Token(kChannel), SendBuffer(kOut), length, Deadline()));
+  }
+
+  int64_t ChannelReceive(uint64_t operation) {
+    const uint64_t in_at = Buffer(kIn);
+    const uint64_t sender_at = Buffer(kAux);
+    const int64_t length = user::ChannelReceive(Token(kChannel), in_at, abi::kMaxChannelMessage,
+                                                Deadline(), sender_at);
+    if (length < 0 || in_at != kIn) return Result(operation, length);
+    if (length > static_cast<int64_t>(abi::kMaxChannelMessage)) return kCorrupt;
+    uint8_t bytes[abi::kMaxChannelMessage];
+    user::Load(kIn, bytes, static_cast<size_t>(length));
+    Stamp stamp;
+    // Without the kernel's stamp (written nowhere or elsewhere), the bytes
+    // alone: their own claim of a sender stands in for it.
+    const uint64_t sender =
+        sender_at == kAux ? Get64(kAux)
+                          : (length >= static_cast<int64_t>(sizeof(Stamp)) ? Get64(kIn + 8) : 0);
+    return Check(bytes, static_cast<size_t>(length), sender, stamp);
+  }
+
+  // --- Capabilities.
+  // Rights only ever shrink: a derived capability has exactly what was
+  // asked, which its parent held.
+  int64_t Derive(uint64_t operation) {
+    const uint64_t parent = Token();
+    const uint64_t wanted = Rights();
+    const int64_t inspected = user::CapInspect(parent, kAux);
+    const uint64_t held = RightsAt(kAux);
+    const int64_t child = user::CapDerive(parent, wanted);
+    if (child <= 0) return Result(operation, child);
+    Add(static_cast<uint64_t>(child));
+    const int64_t child_inspected = user::CapInspect(static_cast<uint64_t>(child), kAux);
+    // Another worker may hold an ancestor and have revoked it since.
+    if (child_inspected == Code(vos::Status::kBadHandle)) return 0;
+    if (child_inspected != 0 || RightsAt(kAux) != wanted) return kEscalated;
+    // The parent's rights, if it was still there to inspect.
+    if (inspected == 0 && ((wanted & ~held) != 0 || (held & abi::kRightDerive) == 0)) {
+      return kEscalated;
+    }
+    return 0;
+  }
+
+  static uint64_t RightsAt(uint64_t at) {
+    abi::CapabilityInfo info{};
+    user::Load(at, &info, sizeof(info));
+    return info.rights;
+  }
+
+  int64_t DeleteOrRevoke(uint64_t operation) {
+    if (pool_size_ <= kShared || random_.OneIn(3)) {
+      return Result(operation, user::CapRevoke(Token()));
+    }
+    const uint64_t at = kShared + random_.Below(pool_size_ - kShared);
+    stale_ = pool_[at];
+    pool_[at] = pool_[--pool_size_];
+    return Result(operation, user::CapDelete(stale_));
+  }
+
+  // --- The registry: a few names everyone fights over.
+  int64_t Registry(uint64_t operation) {
+    char name[4] = {'f', 'z', static_cast<char>('0' + random_.Below(4)), 0};
+    const uint64_t length = random_.OneIn(16) ? abi::kMaxServiceName + 1 : 3;
+    const uint64_t at = Put(kAux + 64, name, 3);
+    switch (random_.Below(3)) {
+      case 0: return Result(operation, user::RegistryRegister(Token(), at, length, Rights()));
+      case 1: return Result(operation, user::RegistryUnregister(at, length));
+      default: {
+        const int64_t token = user::RegistryLookup(at, length, Rights());
+        if (token > 0) Add(static_cast<uint64_t>(token));
+        return Result(operation, token);
+      }
+    }
+  }
+
+  // --- Shared memory: map, touch what the mapping allows, unmap.
+  int64_t SharedMemory(uint64_t operation) {
+    if (mapped_ > 0 && random_.OneIn(2)) {
+      const uint64_t at = mappings_[--mapped_];
+      return Result(operation, user::ShmUnmap(random_.OneIn(8) ? at + 8 : at));
+    }
+    const bool writable = random_.OneIn(2);
+    // Anywhere, or where it cannot go: over the data region, unaligned, in
+    // the kernel (never SendBuffer's unmapped page, which must stay so).
+    static constexpr uint64_t kNowhere[] = {abi::kUserDataBase, abi::kUserDataBase + 8,
+                                            0xffff800000001000ull};
+    const uint64_t where = random_.OneIn(8) ? kNowhere[random_.Below(3)] : 0;
+    const int64_t address = user::ShmMap(Token(kMemory), where, writable);
+    if (address <= 0) return Result(operation, address);
+    if (mapped_ == kMaxMappings) return kBadStatus + static_cast<int64_t>(operation);
+    mappings_[mapped_++] = static_cast<uint64_t>(address);
+    if (writable) Set64(static_cast<uint64_t>(address), sequence_);
+    (void)Get64(static_cast<uint64_t>(address) + 8);
+    return 0;
+  }
+
+  static constexpr uint64_t kMaxMappings = abi::kMaxSharedMappings;
+
+  Random random_;
+  uint64_t index_;
+  uint64_t pid_;
+  uint64_t sequence_ = 0;
+  uint64_t pool_[kPoolSize] = {};
+  uint64_t pool_size_ = 0;
+  uint64_t stale_ = 0;
+  uint64_t mappings_[kMaxMappings] = {};
+  uint64_t mapped_ = 0;
+  uint64_t last_operation_ = 0;
+};
+
+uint64_t OwnPid() {
+  abi::ProcessInfo info{};
+  user::ProcessInfo(0, kAux);
+  user::Load(kAux, &info, sizeof(info));
+  return info.pid;
+}
+
+// --- ipc_fuzz_worker index steps seed, then the endpoint, channel and
+// shared memory its parent granted.
+int64_t FuzzWorker(Args args) {
+  const uint64_t shared[] = {Arg(args, 3), Arg(args, 4), Arg(args, 5)};
+  Worker worker(Arg(args, 0), Arg(args, 2), shared, OwnPid());
+  const uint64_t steps = Arg(args, 1);
+  for (uint64_t step = 0; step < steps; ++step) {
+    if (const int64_t failed = worker.Step()) {
+      // Only on failure, so a passing run's schedule is the same without it.
+      char line[160];
+      const size_t length =
+          std::min(vos::Format(line, sizeof(line),
+                               "ipc_fuzz_worker %lu: check %ld failed at step %lu (%s)\n",
+                               Arg(args, 0), failed, step, worker.LastOperationName()),
+                   sizeof(line) - 1);
+      user::DebugWrite(Put(kAux + 256, line, length), length);
+      return failed;
+    }
+  }
+  return 0;
+}
+
+// --- ipc_fuzz workers steps seed: shares an endpoint, a channel and a page
+// of shared memory with `workers` ipc_fuzz_worker children of `steps`
+// operations each; kills the last of three or more part way.
+int64_t Fuzz(Args args) {
+  const uint64_t workers = Arg(args, 0);
+  const uint64_t steps = Arg(args, 1);
+  if (workers == 0 || workers > kMaxWorkers) return kBadArguments;
+  const int64_t endpoint = user::EndpointCreate();
+  const int64_t channel = user::ChannelCreate();
+  const int64_t memory = user::ShmCreate(1);
+  if (endpoint <= 0 || channel <= 0 || memory <= 0) return kNoObject;
+  const uint64_t grants[] = {static_cast<uint64_t>(endpoint), static_cast<uint64_t>(channel),
+                             static_cast<uint64_t>(memory)};
+  uint64_t seed = Arg(args, 2);
+  if (seed == 0) seed = Random(grants[0] * 0x9e3779b97f4a7c15ull ^ grants[1]).Next();
+  uint64_t children[kMaxWorkers];
+  for (uint64_t i = 0; i < workers; ++i) {
+    const uint64_t values[] = {i, steps, seed};
+    const int64_t child = SpawnGranting("ipc_fuzz_worker", values, 3, grants, 3);
+    if (child <= 0) return kNoChild;
+    children[i] = static_cast<uint64_t>(child);
+  }
+  const bool kill_one = workers >= 3;
+  if (kill_one) {
+    user::Sleep(Random(seed).Below(steps * 2'000 + 1));
+    (void)user::Kill(children[workers - 1], 99);
+  }
+  int64_t verdict = 0;
+  for (uint64_t i = 0; i < workers; ++i) {
+    const vos::Result<abi::ExitStatus> status = WaitChild(children[i], kAux);
+    if (!status.ok()) return kChildFailed;
+    const bool killed = kill_one && i == workers - 1 &&
+                        status.value().reason == abi::ExitReason::kKilled;
+    if (verdict == 0 && !killed) verdict = ChildVerdict(status.value());
+  }
+  for (uint64_t token : grants) (void)user::CapDelete(token);
+  for (uint64_t i = 0; i < workers; ++i) (void)user::CapDelete(children[i]);
+  return verdict;
+}
+
+}  // namespace
+
+const vos::user::Entry kIpcFuzz = &vos::user::ProgramEntry<Fuzz>;
+const vos::user::Entry kIpcFuzzWorker = &vos::user::ProgramEntry<FuzzWorker>;
+
+}  // namespace programs
