@@ -6,12 +6,15 @@
 
 #include <cstdint>
 
+#include "src/lib/split_mix.h"
+
 namespace sim {
 
 class Prng {
  public:
   explicit Prng(uint64_t seed) {
-    for (uint64_t& word : state_) word = SplitMix(seed);
+    vos::SplitMix64 seeder(seed);
+    for (uint64_t& word : state_) word = seeder.Next();
   }
 
   uint64_t Next() {
@@ -42,12 +45,6 @@ class Prng {
 
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  static uint64_t SplitMix(uint64_t& x) {
-    uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
   uint64_t state_[4];
 };
 

@@ -23,6 +23,7 @@
 #include "scenarios/programs/exit_codes.h"
 #include "scenarios/programs/user_helpers.h"
 #include "src/lib/format.h"
+#include "src/lib/split_mix.h"
 
 namespace programs {
 namespace {
@@ -42,22 +43,7 @@ constexpr uint64_t kOut = kBuffers;                       // abi::IpcMessage.
 constexpr uint64_t kIn = kOut + sizeof(abi::IpcMessage);  // abi::IpcMessage.
 constexpr uint64_t kAux = kIn + sizeof(abi::IpcMessage);  // Small results.
 
-// splitmix64: small, and good enough to pick operations.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t bound) { return Next() % bound; }
-  bool OneIn(uint64_t n) { return Below(n) == 0; }
-
- private:
-  uint64_t state_;
-};
+using Random = vos::SplitMix64;
 
 // The head of every message of 32 bytes or more; shorter ones are all
 // kFiller. The bytes after it follow from `sequence`.

@@ -26,6 +26,7 @@
 #include "src/hal/types.h"
 #include "src/kernel/selftest.h"
 #include "src/lib/print.h"
+#include "src/lib/split_mix.h"
 #include "src/lib/status.h"
 #include "src/mm/frame_allocator.h"
 #include "src/mm/page_table.h"
@@ -63,22 +64,7 @@ constexpr const char* kProbeKindNames[kProbeKinds] = {"read", "write", "execute"
 // ASID 0 is the kernel's; both switches below flush this CPU's TLB anyway.
 constexpr uint16_t kAsid = 0;
 
-// splitmix64: small, fast, and the same sequence on every machine.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t bound) { return Next() % bound; }
-  bool OneIn(uint64_t n) { return Below(n) == 0; }
-
- private:
-  uint64_t state_;
-};
+using Random = vos::SplitMix64;
 
 // Table pages straight from the frame allocator. Nothing else runs on this
 // CPU's tables while they change, and every switch flushes the TLB.
