@@ -13,9 +13,10 @@
 // seed), so `vos_sim explore` on a scenario with seed 0 fuzzes a different
 // sequence, on a different schedule, at every seed.
 //
-// Exit codes: 0, or the first failed check (kBadStatus + the operation,
-// kCorrupt, kForgedSender, kMisrouted, kEscalated); the parent exits with
-// its first failing worker's code, or exit_codes.h's.
+// Each worker process may run several fuzzing threads in one capability
+// space. Exit codes: 0, or the first failed check (kBadStatus + the
+// operation, kCorrupt, kForgedSender, kMisrouted, kEscalated); the parent
+// exits with its first failing worker's code, or exit_codes.h's.
 #include <algorithm>
 #include <cstring>
 
@@ -39,9 +40,22 @@ constexpr int64_t kMisrouted = 42;     // An answer to someone else's request.
 constexpr int64_t kEscalated = 43;     // A derived capability gained rights.
 
 constexpr uint64_t kMaxWorkers = 16;
-constexpr uint64_t kOut = kBuffers;                       // abi::IpcMessage.
-constexpr uint64_t kIn = kOut + sizeof(abi::IpcMessage);  // abi::IpcMessage.
-constexpr uint64_t kAux = kIn + sizeof(abi::IpcMessage);  // Small results.
+constexpr uint64_t kMaxThreads = 4;  // Per worker process.
+// A worker process's words, shared by its threads: its arguments (for the
+// threads it creates) and each thread's failed check.
+constexpr uint64_t kShared = kBuffers;
+constexpr uint64_t kArgsAt = kShared;                               // index steps seed
+constexpr uint64_t kGrantsAt = kArgsAt + 3 * sizeof(uint64_t);      // the three tokens
+constexpr uint64_t kFailedAt = kGrantsAt + 3 * sizeof(uint64_t);    // per thread
+// Then each thread's buffers: two abi::IpcMessages (out, in) and small
+// results (aux).
+constexpr uint64_t kThreadBuffers = kShared + 256;
+constexpr uint64_t kAuxSize = 1536;
+constexpr uint64_t kThreadSpan = 2 * sizeof(abi::IpcMessage) + kAuxSize;
+static_assert(kThreadBuffers + kMaxThreads * kThreadSpan <=
+              abi::kUserDataBase + abi::kUserDataSize - 16);
+// The parent's small results.
+constexpr uint64_t kParentAux = kThreadBuffers;
 
 using Random = vos::SplitMix64;
 
@@ -98,9 +112,15 @@ bool Documented(int64_t result) {
 
 class Worker {
  public:
-  Worker(uint64_t index, uint64_t seed, const uint64_t* shared, uint64_t pid)
-      : random_(seed ^ (index + 1) * 0xd1342543de82ef95ull), index_(index), pid_(pid) {
-    for (uint64_t i = 0; i < kShared; ++i) Add(shared[i]);
+  // Thread `thread` of worker `index`; `shared` are the three tokens.
+  Worker(uint64_t index, uint64_t thread, uint64_t seed, const uint64_t* shared, uint64_t pid)
+      : random_(seed ^ (index * kMaxThreads + thread + 1) * 0xd1342543de82ef95ull),
+        index_(index * kMaxThreads + thread),
+        pid_(pid),
+        out_(kThreadBuffers + thread * kThreadSpan),
+        in_(out_ + sizeof(abi::IpcMessage)),
+        aux_(in_ + sizeof(abi::IpcMessage)) {
+    for (uint64_t i = 0; i < kSharedTokens; ++i) Add(shared[i]);
   }
 
   // One random operation; 0 or the failed check.
@@ -115,7 +135,7 @@ class Worker {
   static constexpr uint64_t kEndpoint = 0;
   static constexpr uint64_t kChannel = 1;
   static constexpr uint64_t kMemory = 2;
-  static constexpr uint64_t kShared = 3;
+  static constexpr uint64_t kSharedTokens = 3;
   static constexpr uint64_t kPoolSize = 24;
 
   static constexpr uint64_t kOperations = 14;
@@ -157,7 +177,7 @@ class Worker {
   void Add(uint64_t token) {
     if (token == 0) return;
     if (pool_size_ == kPoolSize) {
-      const uint64_t victim = kShared + random_.Below(kPoolSize - kShared);
+      const uint64_t victim = kSharedTokens + random_.Below(kPoolSize - kSharedTokens);
       stale_ = pool_[victim];
       (void)user::CapDelete(pool_[victim]);
       pool_[victim] = token;
@@ -174,7 +194,7 @@ class Worker {
     if (roll < 11) return pool_[shared];
     return pool_[random_.Below(pool_size_)];
   }
-  uint64_t Token() { return Token(random_.Below(kShared)); }
+  uint64_t Token() { return Token(random_.Below(kSharedTokens)); }
   uint64_t Rights() {
     static constexpr uint64_t kUsual[] = {
         abi::kEndpointRights, abi::kRightRead | abi::kRightGrant | abi::kRightChannelSend,
@@ -235,14 +255,14 @@ class Worker {
     Fill(message.data, length, stamp);
     Put(at, &message, abi::kIpcHeaderSize + length);
   }
-  // Checks the message at kIn and keeps its capabilities; its stamp.
+  // Checks the message at in_ and keeps its capabilities; its stamp.
   int64_t TakeMessage(Stamp& stamp, uint64_t& reply_handle) {
     abi::IpcMessage message;
-    user::Load(kIn, &message, abi::kIpcHeaderSize);
+    user::Load(in_, &message, abi::kIpcHeaderSize);
     if (message.length > abi::kMaxIpcData || message.cap_count > abi::kMaxIpcCaps) {
       return kCorrupt;
     }
-    user::Load(kIn + abi::kIpcHeaderSize, message.data, message.length);
+    user::Load(in_ + abi::kIpcHeaderSize, message.data, message.length);
     for (uint16_t i = 0; i < message.cap_count; ++i) Add(message.caps[i]);
     reply_handle = message.reply_handle;
     return Check(message.data, message.length, message.sender, stamp);
@@ -250,12 +270,12 @@ class Worker {
 
   int64_t Call(uint64_t operation) {
     const Stamp request = Request();
-    PutMessage(kOut, Length(abi::kMaxIpcData), request, 0);
-    const uint64_t reply_at = Buffer(kIn);
-    const int64_t result = user::IpcCall(Token(kEndpoint), SendBuffer(kOut), reply_at, Deadline());
+    PutMessage(out_, Length(abi::kMaxIpcData), request, 0);
+    const uint64_t reply_at = Buffer(in_);
+    const int64_t result = user::IpcCall(Token(kEndpoint), SendBuffer(out_), reply_at, Deadline());
     // An answer written elsewhere (shared memory mapped where a bad buffer
     // points) cannot be checked.
-    if (result != 0 || reply_at != kIn) return Result(operation, result);
+    if (result != 0 || reply_at != in_) return Result(operation, result);
     Stamp answer;
     uint64_t handle = 0;
     if (const int64_t failed = TakeMessage(answer, handle)) return failed;
@@ -281,26 +301,26 @@ class Worker {
   }
 
   int64_t Send(uint64_t operation) {
-    PutMessage(kOut, Length(abi::kMaxIpcData), Request(), 0);
-    return Result(operation, user::IpcSend(Token(kEndpoint), SendBuffer(kOut), Deadline()));
+    PutMessage(out_, Length(abi::kMaxIpcData), Request(), 0);
+    return Result(operation, user::IpcSend(Token(kEndpoint), SendBuffer(out_), Deadline()));
   }
 
   // Receives (or answers the last call and receives) a few times; leaves a
   // call unanswered now and then, and answers with a made-up handle too.
   int64_t Serve(uint64_t operation) {
     const uint64_t endpoint = Token(kEndpoint);
-    uint64_t in_at = Buffer(kIn);
+    uint64_t in_at = Buffer(in_);
     int64_t result = user::IpcReceive(endpoint, in_at, Deadline());
-    for (int round = 0; round < 3 && result == 0 && in_at == kIn; ++round) {
+    for (int round = 0; round < 3 && result == 0 && in_at == in_; ++round) {
       Stamp request;
       uint64_t handle = 0;
       if (const int64_t failed = TakeMessage(request, handle)) return failed;
       if (handle == 0 || random_.OneIn(6)) return 0;
       if (random_.OneIn(10)) handle = random_.Next();
       const Stamp answer{kMagic, kAnswer, pid_, request.sequence, request.pid};
-      PutMessage(kOut, request.magic == 0 ? 0 : Length(abi::kMaxIpcData), answer, handle);
-      in_at = Buffer(kIn);
-      result = user::IpcReplyWait(endpoint, SendBuffer(kOut), in_at, Deadline());
+      PutMessage(out_, request.magic == 0 ? 0 : Length(abi::kMaxIpcData), answer, handle);
+      in_at = Buffer(in_);
+      result = user::IpcReplyWait(endpoint, SendBuffer(out_), in_at, Deadline());
     }
     return Result(operation, result);
   }
@@ -333,26 +353,26 @@ class Worker {
     const uint32_t length = random_.OneIn(16) ? abi::kMaxChannelMessage + 8
                                               : Length(abi::kMaxChannelMessage);
     Fill(bytes, length, Stamp{kMagic, kChannel, pid_, (index_ << 40) | ++sequence_, 0});
-    Put(kOut, bytes, length);
+    Put(out_, bytes, length);
     return Result(operation,
-                  user::ChannelSend(Token(kChannel), SendBuffer(kOut), length, Deadline()));
+                  user::ChannelSend(Token(kChannel), SendBuffer(out_), length, Deadline()));
   }
 
   int64_t ChannelReceive(uint64_t operation) {
-    const uint64_t in_at = Buffer(kIn);
-    const uint64_t sender_at = Buffer(kAux);
+    const uint64_t in_at = Buffer(in_);
+    const uint64_t sender_at = Buffer(aux_);
     const int64_t length = user::ChannelReceive(Token(kChannel), in_at, abi::kMaxChannelMessage,
                                                 Deadline(), sender_at);
-    if (length < 0 || in_at != kIn) return Result(operation, length);
+    if (length < 0 || in_at != in_) return Result(operation, length);
     if (length > static_cast<int64_t>(abi::kMaxChannelMessage)) return kCorrupt;
     uint8_t bytes[abi::kMaxChannelMessage];
-    user::Load(kIn, bytes, static_cast<size_t>(length));
+    user::Load(in_, bytes, static_cast<size_t>(length));
     Stamp stamp;
     // Without the kernel's stamp (written nowhere or elsewhere), the bytes
     // alone: their own claim of a sender stands in for it.
     const uint64_t sender =
-        sender_at == kAux ? Get64(kAux)
-                          : (length >= static_cast<int64_t>(sizeof(Stamp)) ? Get64(kIn + 8) : 0);
+        sender_at == aux_ ? Get64(aux_)
+                          : (length >= static_cast<int64_t>(sizeof(Stamp)) ? Get64(in_ + 8) : 0);
     return Check(bytes, static_cast<size_t>(length), sender, stamp);
   }
 
@@ -362,15 +382,15 @@ class Worker {
   int64_t Derive(uint64_t operation) {
     const uint64_t parent = Token();
     const uint64_t wanted = Rights();
-    const int64_t inspected = user::CapInspect(parent, kAux);
-    const uint64_t held = RightsAt(kAux);
+    const int64_t inspected = user::CapInspect(parent, aux_);
+    const uint64_t held = RightsAt(aux_);
     const int64_t child = user::CapDerive(parent, wanted);
     if (child <= 0) return Result(operation, child);
     Add(static_cast<uint64_t>(child));
-    const int64_t child_inspected = user::CapInspect(static_cast<uint64_t>(child), kAux);
+    const int64_t child_inspected = user::CapInspect(static_cast<uint64_t>(child), aux_);
     // Another worker may hold an ancestor and have revoked it since.
     if (child_inspected == Code(vos::Status::kBadHandle)) return 0;
-    if (child_inspected != 0 || RightsAt(kAux) != wanted) return kEscalated;
+    if (child_inspected != 0 || RightsAt(aux_) != wanted) return kEscalated;
     // The parent's rights, if it was still there to inspect.
     if (inspected == 0 && ((wanted & ~held) != 0 || (held & abi::kRightDerive) == 0)) {
       return kEscalated;
@@ -385,10 +405,10 @@ class Worker {
   }
 
   int64_t DeleteOrRevoke(uint64_t operation) {
-    if (pool_size_ <= kShared || random_.OneIn(3)) {
+    if (pool_size_ <= kSharedTokens || random_.OneIn(3)) {
       return Result(operation, user::CapRevoke(Token()));
     }
-    const uint64_t at = kShared + random_.Below(pool_size_ - kShared);
+    const uint64_t at = kSharedTokens + random_.Below(pool_size_ - kSharedTokens);
     stale_ = pool_[at];
     pool_[at] = pool_[--pool_size_];
     return Result(operation, user::CapDelete(stale_));
@@ -398,7 +418,7 @@ class Worker {
   int64_t Registry(uint64_t operation) {
     char name[4] = {'f', 'z', static_cast<char>('0' + random_.Below(4)), 0};
     const uint64_t length = random_.OneIn(16) ? abi::kMaxServiceName + 1 : 3;
-    const uint64_t at = Put(kAux + 64, name, 3);
+    const uint64_t at = Put(aux_ + 64, name, 3);
     switch (random_.Below(3)) {
       case 0: return Result(operation, user::RegistryRegister(Token(), at, length, Rights()));
       case 1: return Result(operation, user::RegistryUnregister(at, length));
@@ -443,44 +463,72 @@ class Worker {
   uint64_t mappings_[kMaxMappings] = {};
   uint64_t mapped_ = 0;
   uint64_t last_operation_ = 0;
+  // This thread's buffers in user memory.
+  const uint64_t out_;
+  const uint64_t in_;
+  const uint64_t aux_;
 };
 
-uint64_t OwnPid() {
+// Thread `thread` of this worker process: runs its steps, records its
+// failed check (0: none) in the process's shared words; the check, too.
+int64_t RunThread(uint64_t thread) {
+  const uint64_t index = Get64(kArgsAt);
+  const uint64_t steps = Get64(kArgsAt + 8);
+  const uint64_t shared[] = {Get64(kGrantsAt), Get64(kGrantsAt + 8), Get64(kGrantsAt + 16)};
   abi::ProcessInfo info{};
-  user::ProcessInfo(0, kAux);
-  user::Load(kAux, &info, sizeof(info));
-  return info.pid;
-}
-
-// --- ipc_fuzz_worker index steps seed, then the endpoint, channel and
-// shared memory its parent granted.
-int64_t FuzzWorker(Args args) {
-  const uint64_t shared[] = {Arg(args, 3), Arg(args, 4), Arg(args, 5)};
-  Worker worker(Arg(args, 0), Arg(args, 2), shared, OwnPid());
-  const uint64_t steps = Arg(args, 1);
+  const uint64_t scratch = kThreadBuffers + thread * kThreadSpan;
+  user::ProcessInfo(0, scratch);
+  user::Load(scratch, &info, sizeof(info));
+  Worker worker(index, thread, Get64(kArgsAt + 16), shared, info.pid);
   for (uint64_t step = 0; step < steps; ++step) {
     if (const int64_t failed = worker.Step()) {
       // Only on failure, so a passing run's schedule is the same without it.
       char line[160];
-      const size_t length =
-          std::min(vos::Format(line, sizeof(line),
-                               "ipc_fuzz_worker %lu: check %ld failed at step %lu (%s)\n",
-                               Arg(args, 0), failed, step, worker.LastOperationName()),
-                   sizeof(line) - 1);
-      user::DebugWrite(Put(kAux + 256, line, length), length);
+      const size_t length = std::min(
+          vos::Format(line, sizeof(line),
+                      "ipc_fuzz_worker %lu thread %lu: check %ld failed at step %lu (%s)\n", index,
+                      thread, failed, step, worker.LastOperationName()),
+          sizeof(line) - 1);
+      user::DebugWrite(Put(scratch, line, length), length);
+      Set64(kFailedAt + thread * 8, static_cast<uint64_t>(failed));
       return failed;
     }
   }
   return 0;
 }
 
-// --- ipc_fuzz workers steps seed: shares an endpoint, a channel and a page
-// of shared memory with `workers` ipc_fuzz_worker children of `steps`
-// operations each; kills the last of three or more part way.
+// --- ipc_fuzz_worker index steps seed threads, then the endpoint, channel
+// and shared memory its parent granted: `threads` threads fuzzing at once
+// in one capability space; exits with the first failed check.
+int64_t FuzzWorker(Args args) {
+  const uint64_t threads = Arg(args, 3);
+  if (threads == 0 || threads > kMaxThreads) return kBadArguments;
+  const uint64_t values[] = {Arg(args, 0), Arg(args, 1), Arg(args, 2),
+                             Arg(args, 4), Arg(args, 5), Arg(args, 6)};
+  Put(kArgsAt, values, sizeof(values));
+  uint64_t tokens[kMaxThreads] = {};
+  for (uint64_t thread = 1; thread < threads; ++thread) {
+    const int64_t token = user::ThreadCreate(&user::ThreadEntry<RunThread>, thread);
+    if (token <= 0) return kNoChild;
+    tokens[thread] = static_cast<uint64_t>(token);
+  }
+  int64_t verdict = RunThread(0);
+  for (uint64_t thread = 1; thread < threads; ++thread) {
+    if (user::ThreadJoin(tokens[thread]) != 0) return kNoChild;
+    if (verdict == 0) verdict = static_cast<int64_t>(Get64(kFailedAt + thread * 8));
+  }
+  return verdict;
+}
+
+// --- ipc_fuzz workers steps seed [threads]: shares an endpoint, a channel
+// and a page of shared memory with `workers` ipc_fuzz_worker children of
+// `threads` threads (default 1) making `steps` operations each; kills the
+// last of three or more part way.
 int64_t Fuzz(Args args) {
   const uint64_t workers = Arg(args, 0);
   const uint64_t steps = Arg(args, 1);
-  if (workers == 0 || workers > kMaxWorkers) return kBadArguments;
+  const uint64_t threads = std::max<uint64_t>(Arg(args, 3), 1);
+  if (workers == 0 || workers > kMaxWorkers || threads > kMaxThreads) return kBadArguments;
   const int64_t endpoint = user::EndpointCreate();
   const int64_t channel = user::ChannelCreate();
   const int64_t memory = user::ShmCreate(1);
@@ -491,8 +539,8 @@ int64_t Fuzz(Args args) {
   if (seed == 0) seed = Random(grants[0] * 0x9e3779b97f4a7c15ull ^ grants[1]).Next();
   uint64_t children[kMaxWorkers];
   for (uint64_t i = 0; i < workers; ++i) {
-    const uint64_t values[] = {i, steps, seed};
-    const int64_t child = SpawnGranting("ipc_fuzz_worker", values, 3, grants, 3);
+    const uint64_t values[] = {i, steps, seed, threads};
+    const int64_t child = SpawnGranting("ipc_fuzz_worker", values, 4, grants, 3);
     if (child <= 0) return kNoChild;
     children[i] = static_cast<uint64_t>(child);
   }
@@ -503,7 +551,7 @@ int64_t Fuzz(Args args) {
   }
   int64_t verdict = 0;
   for (uint64_t i = 0; i < workers; ++i) {
-    const vos::Result<abi::ExitStatus> status = WaitChild(children[i], kAux);
+    const vos::Result<abi::ExitStatus> status = WaitChild(children[i], kParentAux);
     if (!status.ok()) return kChildFailed;
     const bool killed = kill_one && i == workers - 1 &&
                         status.value().reason == abi::ExitReason::kKilled;
