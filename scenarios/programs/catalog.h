@@ -82,14 +82,15 @@
 //                         name must go when the server dies
 //                         (see registry_programs.cc)
 //   rs_server calls / rs_client calls   its children
-//   ipc_fuzz workers steps seed [threads]   `workers` ipc_fuzz_worker
-//                         children of `threads` threads (default 1) make
-//                         `steps` random IPC and capability syscalls each
-//                         through an endpoint, a channel and shared memory
-//                         it shares with them (seed 0: from the run), and
-//                         check what arrives; it kills the last of three or
-//                         more part way; exits 0 or the first failed check
-//                         (see ipc_fuzz.cc)
+//   ipc_fuzz workers steps seed [threads [kills]]   `workers`
+//                         ipc_fuzz_worker children of `threads` threads
+//                         (default 1) make `steps` random IPC and
+//                         capability syscalls each through an endpoint, a
+//                         channel and shared memory it shares with them
+//                         (seed 0: from the run), and check what arrives;
+//                         `kills` times it kills a random worker and starts
+//                         another; exits 0 or the first failed check (see
+//                         ipc_fuzz.cc)
 //   ipc_fuzz_worker index steps seed threads   its children
 // Arguments are uint64_t values, packed one after another.
 #ifndef VERIDIAN_SCENARIOS_PROGRAMS_CATALOG_H_

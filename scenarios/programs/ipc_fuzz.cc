@@ -14,7 +14,8 @@
 // sequence, on a different schedule, at every seed.
 //
 // Each worker process may run several fuzzing threads in one capability
-// space. Exit codes: 0, or the first failed check (kBadStatus + the
+// space, and the parent may kill workers at random points (peer death in
+// the middle of calls, transfers and revocations). Exit codes: 0, or the first failed check (kBadStatus + the
 // operation, kCorrupt, kForgedSender, kMisrouted, kEscalated); the parent
 // exits with its first failing worker's code, or exit_codes.h's.
 #include <algorithm>
@@ -520,15 +521,19 @@ int64_t FuzzWorker(Args args) {
   return verdict;
 }
 
-// --- ipc_fuzz workers steps seed [threads]: shares an endpoint, a channel
-// and a page of shared memory with `workers` ipc_fuzz_worker children of
-// `threads` threads (default 1) making `steps` operations each; kills the
-// last of three or more part way.
+// --- ipc_fuzz workers steps seed [threads [kills]]: shares an endpoint, a
+// channel and a page of shared memory with `workers` ipc_fuzz_worker
+// children of `threads` threads (default 1) making `steps` operations each.
+// `kills` times (default 0) it kills a random worker part way, whatever it
+// is doing, and starts a new one in its place.
 int64_t Fuzz(Args args) {
   const uint64_t workers = Arg(args, 0);
   const uint64_t steps = Arg(args, 1);
   const uint64_t threads = std::max<uint64_t>(Arg(args, 3), 1);
-  if (workers == 0 || workers > kMaxWorkers || threads > kMaxThreads) return kBadArguments;
+  const uint64_t kills = Arg(args, 4);
+  if (workers == 0 || workers + kills > kMaxWorkers || threads > kMaxThreads) {
+    return kBadArguments;
+  }
   const int64_t endpoint = user::EndpointCreate();
   const int64_t channel = user::ChannelCreate();
   const int64_t memory = user::ShmCreate(1);
@@ -537,28 +542,36 @@ int64_t Fuzz(Args args) {
                              static_cast<uint64_t>(memory)};
   uint64_t seed = Arg(args, 2);
   if (seed == 0) seed = Random(grants[0] * 0x9e3779b97f4a7c15ull ^ grants[1]).Next();
+  Random random(seed);
   uint64_t children[kMaxWorkers];
-  for (uint64_t i = 0; i < workers; ++i) {
-    const uint64_t values[] = {i, steps, seed, threads};
+  bool killed[kMaxWorkers] = {};
+  uint64_t started = 0;
+  const auto start = [&]() -> bool {
+    const uint64_t values[] = {started, steps, seed, threads};
     const int64_t child = SpawnGranting("ipc_fuzz_worker", values, 4, grants, 3);
-    if (child <= 0) return kNoChild;
-    children[i] = static_cast<uint64_t>(child);
+    if (child <= 0) return false;
+    children[started++] = static_cast<uint64_t>(child);
+    return true;
+  };
+  for (uint64_t i = 0; i < workers; ++i) {
+    if (!start()) return kNoChild;
   }
-  const bool kill_one = workers >= 3;
-  if (kill_one) {
-    user::Sleep(Random(seed).Below(steps * 2'000 + 1));
-    (void)user::Kill(children[workers - 1], 99);
+  for (uint64_t kill = 0; kill < kills; ++kill) {
+    user::Sleep(random.Below(steps * 1'000 + 1));
+    const uint64_t victim = random.Below(started);
+    // kNotFound once it ended by itself.
+    killed[victim] |= user::Kill(children[victim], 99) == 0;
+    if (!start()) return kNoChild;
   }
   int64_t verdict = 0;
-  for (uint64_t i = 0; i < workers; ++i) {
+  for (uint64_t i = 0; i < started; ++i) {
     const vos::Result<abi::ExitStatus> status = WaitChild(children[i], kParentAux);
     if (!status.ok()) return kChildFailed;
-    const bool killed = kill_one && i == workers - 1 &&
-                        status.value().reason == abi::ExitReason::kKilled;
-    if (verdict == 0 && !killed) verdict = ChildVerdict(status.value());
+    const bool was_killed = killed[i] && status.value().reason == abi::ExitReason::kKilled;
+    if (verdict == 0 && !was_killed) verdict = ChildVerdict(status.value());
+    (void)user::CapDelete(children[i]);
   }
   for (uint64_t token : grants) (void)user::CapDelete(token);
-  for (uint64_t i = 0; i < workers; ++i) (void)user::CapDelete(children[i]);
   return verdict;
 }
 
