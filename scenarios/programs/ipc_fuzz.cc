@@ -139,13 +139,13 @@ class Worker {
   static constexpr uint64_t kSharedTokens = 3;
   static constexpr uint64_t kPoolSize = 24;
 
-  static constexpr uint64_t kOperations = 14;
+  static constexpr uint64_t kOperations = 15;
   // Run's cases, by number.
   static constexpr const char* kOperationNames[kOperations] = {
       "ipc_call",          "ipc_call_regs", "ipc_send",      "ipc_receive/reply_wait",
       "ipc_receive/reply_wait", "ipc_reply_wait_regs", "channel_send", "channel_receive",
       "cap_derive",        "cap_delete/revoke", "registry",  "shm_map/unmap",
-      "channel_set_rate_limit", "yield"};
+      "channel_set_rate_limit", "create/close", "yield"};
 
   int64_t Run(uint64_t operation) {
     switch (operation) {
@@ -166,6 +166,7 @@ class Worker {
         return Result(operation,
                       user::ChannelSetRateLimit(Token(kChannel), per_second, random_.Below(8)));
       }
+      case 13: return CreateOrClose(operation);
       default: return Result(operation, user::Yield());
     }
   }
@@ -429,6 +430,25 @@ class Worker {
         return Result(operation, token);
       }
     }
+  }
+
+  // --- Objects of its own, which it may pass on in messages: made, and
+  // closed (channels) or dropped with their last capability (endpoints
+  // close when the last holder of the receive right goes).
+  int64_t CreateOrClose(uint64_t operation) {
+    if (pool_size_ > kSharedTokens && random_.OneIn(3)) {
+      // Never a shared object's token: the others need it open.
+      const uint64_t token = pool_[kSharedTokens + random_.Below(pool_size_ - kSharedTokens)];
+      return Result(operation, user::ChannelClose(token));
+    }
+    int64_t token;
+    switch (random_.Below(3)) {
+      case 0: token = user::EndpointCreate(); break;
+      case 1: token = user::ChannelCreate(); break;
+      default: token = user::ShmCreate(1 + random_.Below(2)); break;
+    }
+    if (token > 0) Add(static_cast<uint64_t>(token));
+    return Result(operation, token);
   }
 
   // --- Shared memory: map, touch what the mapping allows, unmap.
