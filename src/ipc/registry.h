@@ -2,15 +2,14 @@
 // a client can find a server it holds no capability to yet.
 //
 // Authority. Registering needs a capability to the endpoint with
-// rights::kEndpointRegister (to the channel with rights::kChannelRegister);
-// the entry publishes `rights`, which must be a
-// subset of that capability's, and keeps its own reference to the object.
-// A lookup yields the object and those rights, and a client can mint from it
-// a capability with at most them (LookupInto). An entry is removed by its
-// registrant only (the owner id the kernel recorded, the registering
-// process's id), by UnregisterOwner when that process dies, or by
-// ForceUnregister, which the syscall layer reserves to holders of a
-// capability to the registry itself (it is a kernel object of type
+// rights::kEndpointRegister (to the channel with rights::kChannelRegister); the
+// entry publishes `rights`, which must be a subset of that capability's, and
+// keeps its own reference to the object. A lookup yields the object and those
+// rights, and a client can mint from it a capability with at most them
+// (LookupInto). An entry is removed by its registrant only (the owner id the
+// kernel recorded, the registering process's id), by UnregisterOwner when that
+// process dies, or by ForceUnregister, which the syscall layer reserves to
+// holders of a capability to the registry itself (it is a kernel object of type
 // kRegistry) with rights::kRegistryAdmin: an administrator. Revoking the
 // registrant's capability does not withdraw the name: an entry is a root of
 // authority of its own until unregistered.
