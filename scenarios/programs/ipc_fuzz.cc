@@ -15,10 +15,12 @@
 //
 // Each worker process may run several fuzzing threads in one capability
 // space, and the parent may kill workers at random points (peer death in
-// the middle of calls, transfers and revocations). Exit codes: 0, or the first failed check (kBadStatus + the
-// operation, kCorrupt, kForgedSender, kMisrouted, kEscalated); the parent
-// exits with its first failing worker's code, or exit_codes.h's.
+// the middle of calls, transfers and revocations). Exit codes: 0, or the
+// first failed check (kBadStatus + the operation, kCorrupt, kForgedSender,
+// kMisrouted, kEscalated); the parent exits with its first failing
+// worker's code, or exit_codes.h's.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "scenarios/programs/entries.h"
@@ -59,6 +61,9 @@ static_assert(kThreadBuffers + kMaxThreads * kThreadSpan <=
 constexpr uint64_t kParentAux = kThreadBuffers;
 
 using Random = vos::SplitMix64;
+
+// An address in the kernel half: no user buffer or mapping may be there.
+constexpr uint64_t kKernelAddress = 0xffff800000001000ull;
 
 // The head of every message of 32 bytes or more; shorter ones are all
 // kFiller. The bytes after it follow from `sequence`.
@@ -111,6 +116,9 @@ bool Documented(int64_t result) {
          (result >= Code(vos::Status::kInterrupted) && result != Code(vos::Status::kInternal));
 }
 
+// One fuzzing thread. Every random draw is a statement of its own, never
+// one of several in a call's arguments: their order is unspecified, and the
+// sequence must not depend on the compiler.
 class Worker {
  public:
   // Thread `thread` of worker `index`; `shared` are the three tokens.
@@ -133,9 +141,9 @@ class Worker {
 
  private:
   // The shared objects' tokens, first in the pool.
-  static constexpr uint64_t kEndpoint = 0;
-  static constexpr uint64_t kChannel = 1;
-  static constexpr uint64_t kMemory = 2;
+  static constexpr uint64_t kEndpointToken = 0;
+  static constexpr uint64_t kChannelToken = 1;
+  static constexpr uint64_t kMemoryToken = 2;
   static constexpr uint64_t kSharedTokens = 3;
   static constexpr uint64_t kPoolSize = 24;
 
@@ -163,8 +171,9 @@ class Worker {
       case 11: return SharedMemory(operation);
       case 12: {
         const uint64_t per_second = random_.Below(3) * 50'000;  // 0 lifts the limit.
-        return Result(operation,
-                      user::ChannelSetRateLimit(Token(kChannel), per_second, random_.Below(8)));
+        const uint64_t burst = random_.Below(8);
+        const uint64_t channel = Token(kChannelToken);
+        return Result(operation, user::ChannelSetRateLimit(channel, per_second, burst));
       }
       case 13: return CreateOrClose(operation);
       default: return Result(operation, user::Yield());
@@ -176,10 +185,12 @@ class Worker {
   }
 
   // --- Tokens: live ones (the shared three first), stale ones, guesses.
+  // A random pool index past the shared tokens, below `size`.
+  uint64_t OwnIndex(uint64_t size) { return kSharedTokens + random_.Below(size - kSharedTokens); }
   void Add(uint64_t token) {
     if (token == 0) return;
     if (pool_size_ == kPoolSize) {
-      const uint64_t victim = kSharedTokens + random_.Below(kPoolSize - kSharedTokens);
+      const uint64_t victim = OwnIndex(kPoolSize);
       stale_ = pool_[victim];
       (void)user::CapDelete(pool_[victim]);
       pool_[victim] = token;
@@ -187,8 +198,9 @@ class Worker {
     }
     pool_[pool_size_++] = token;
   }
-  // Half the time the shared object the operation is for (kEndpoint,
-  // kChannel, kMemory), so that calls meet servers; else any token.
+  // Half the time the shared object the operation is for (kEndpointToken,
+  // kChannelToken, kMemoryToken), so that calls meet servers; else any
+  // token.
   uint64_t Token(uint64_t shared) {
     const uint64_t roll = random_.Below(20);
     if (roll == 0) return random_.Next() >> 1;  // A guess.
@@ -221,7 +233,7 @@ class Worker {
     // Null, unaligned, kernel, and the last page below the user half's end
     // (Sv39's 256 GiB), which nothing here maps: shared memory goes in the
     // lowest gap, or where SharedMemory tries and fails.
-    static constexpr uint64_t kUnreadable[] = {0, 8, 0xffff800000001000ull,
+    static constexpr uint64_t kUnreadable[] = {0, 8, kKernelAddress,
                                                (uint64_t{1} << 38) - 0x1000};
     return random_.OneIn(12) ? kUnreadable[random_.Below(4)] : good;
   }
@@ -232,8 +244,12 @@ class Worker {
     if (!random_.OneIn(12)) return good;
     return random_.OneIn(4) ? abi::kUserDataBase + abi::kUserDataSize - 16 : SendBuffer(0);
   }
-  Stamp Request() {
-    return Stamp{kMagic, kRequest, pid_, (index_ << 40) | ++sequence_, 0};
+  // A new message of `kind` (a request, or a channel message).
+  Stamp NewStamp(Kind kind) { return Stamp{kMagic, kind, pid_, (index_ << 40) | ++sequence_, 0}; }
+  Stamp Request() { return NewStamp(kRequest); }
+  // The answer to `request`, from this worker.
+  Stamp AnswerTo(const Stamp& request) const {
+    return Stamp{kMagic, kAnswer, pid_, request.sequence, request.pid};
   }
   // 0 if `answer` (checked intact) answers this worker's `request`, or is
   // too short to say.
@@ -270,11 +286,22 @@ class Worker {
     return Check(message.data, message.length, message.sender, stamp);
   }
 
+  // Checks the message a register call or receive returned (`result`),
+  // read into `bytes`; its stamp.
+  static int64_t TakeRegisters(const user::RegisterIpcResult& result, uint8_t* bytes,
+                               Stamp& stamp) {
+    if (result.length > static_cast<int64_t>(abi::kMaxRegisterIpc)) return kCorrupt;
+    user::ReadMessageRegisters(bytes, static_cast<size_t>(result.length));
+    return Check(bytes, static_cast<size_t>(result.length), result.sender, stamp);
+  }
+
   int64_t Call(uint64_t operation) {
     const Stamp request = Request();
     PutMessage(out_, Length(abi::kMaxIpcData), request, 0);
     const uint64_t reply_at = Buffer(in_);
-    const int64_t result = user::IpcCall(Token(kEndpoint), SendBuffer(out_), reply_at, Deadline());
+    const uint64_t deadline = Deadline();
+    const uint64_t request_at = SendBuffer(out_);
+    const int64_t result = user::IpcCall(Token(kEndpointToken), request_at, reply_at, deadline);
     // An answer written elsewhere (shared memory mapped where a bad buffer
     // points) cannot be checked.
     if (result != 0 || reply_at != in_) return Result(operation, result);
@@ -290,27 +317,26 @@ class Worker {
     const uint32_t length = Length(abi::kMaxRegisterIpc);
     Fill(bytes, length, request);
     user::WriteMessageRegisters(bytes, length);
-    const user::RegisterIpcResult result = user::IpcCallRegs(Token(kEndpoint), length, Deadline());
+    const uint64_t deadline = Deadline();
+    const user::RegisterIpcResult result =
+        user::IpcCallRegs(Token(kEndpointToken), length, deadline);
     if (result.length < 0) return Result(operation, result.length);
-    if (result.length > static_cast<int64_t>(abi::kMaxRegisterIpc)) return kCorrupt;
-    user::ReadMessageRegisters(bytes, static_cast<size_t>(result.length));
     Stamp answer;
-    if (const int64_t failed =
-            Check(bytes, static_cast<size_t>(result.length), result.sender, answer)) {
-      return failed;
-    }
+    if (const int64_t failed = TakeRegisters(result, bytes, answer)) return failed;
     return Answers(answer, request);
   }
 
   int64_t Send(uint64_t operation) {
     PutMessage(out_, Length(abi::kMaxIpcData), Request(), 0);
-    return Result(operation, user::IpcSend(Token(kEndpoint), SendBuffer(out_), Deadline()));
+    const uint64_t deadline = Deadline();
+    const uint64_t message_at = SendBuffer(out_);
+    return Result(operation, user::IpcSend(Token(kEndpointToken), message_at, deadline));
   }
 
   // Receives (or answers the last call and receives) a few times; leaves a
   // call unanswered now and then, and answers with a made-up handle too.
   int64_t Serve(uint64_t operation) {
-    const uint64_t endpoint = Token(kEndpoint);
+    const uint64_t endpoint = Token(kEndpointToken);
     uint64_t in_at = Buffer(in_);
     int64_t result = user::IpcReceive(endpoint, in_at, Deadline());
     for (int round = 0; round < 3 && result == 0 && in_at == in_; ++round) {
@@ -319,29 +345,25 @@ class Worker {
       if (const int64_t failed = TakeMessage(request, handle)) return failed;
       if (handle == 0 || random_.OneIn(6)) return 0;
       if (random_.OneIn(10)) handle = random_.Next();
-      const Stamp answer{kMagic, kAnswer, pid_, request.sequence, request.pid};
-      PutMessage(out_, request.magic == 0 ? 0 : Length(abi::kMaxIpcData), answer, handle);
+      PutMessage(out_, request.magic == 0 ? 0 : Length(abi::kMaxIpcData), AnswerTo(request),
+                 handle);
       in_at = Buffer(in_);
-      result = user::IpcReplyWait(endpoint, SendBuffer(out_), in_at, Deadline());
+      const uint64_t deadline = Deadline();
+      result = user::IpcReplyWait(endpoint, SendBuffer(out_), in_at, deadline);
     }
     return Result(operation, result);
   }
 
   int64_t ServeRegisters(uint64_t operation) {
-    const uint64_t endpoint = Token(kEndpoint);
+    const uint64_t endpoint = Token(kEndpointToken);
     user::RegisterIpcResult in = user::IpcReplyWaitRegs(endpoint, 0, 0, Deadline());
     uint8_t bytes[abi::kMaxRegisterIpc];
     for (int round = 0; round < 3 && in.length >= 0; ++round) {
-      if (in.length > static_cast<int64_t>(abi::kMaxRegisterIpc)) return kCorrupt;
-      user::ReadMessageRegisters(bytes, static_cast<size_t>(in.length));
       Stamp request;
-      if (const int64_t failed = Check(bytes, static_cast<size_t>(in.length), in.sender, request)) {
-        return failed;
-      }
+      if (const int64_t failed = TakeRegisters(in, bytes, request)) return failed;
       if (in.reply_handle == 0 || random_.OneIn(6)) return 0;
-      const Stamp answer{kMagic, kAnswer, pid_, request.sequence, request.pid};
       const uint32_t length = request.magic == 0 ? 0 : Length(abi::kMaxRegisterIpc);
-      Fill(bytes, length, answer);
+      Fill(bytes, length, AnswerTo(request));
       user::WriteMessageRegisters(bytes, length);
       const uint64_t handle = random_.OneIn(10) ? random_.Next() : in.reply_handle;
       in = user::IpcReplyWaitRegs(endpoint, handle, length, Deadline());
@@ -354,17 +376,20 @@ class Worker {
     uint8_t bytes[abi::kMaxChannelMessage + 8];
     const uint32_t length = random_.OneIn(16) ? abi::kMaxChannelMessage + 8
                                               : Length(abi::kMaxChannelMessage);
-    Fill(bytes, length, Stamp{kMagic, kChannel, pid_, (index_ << 40) | ++sequence_, 0});
+    Fill(bytes, length, NewStamp(kChannel));
     Put(out_, bytes, length);
+    const uint64_t deadline = Deadline();
+    const uint64_t message_at = SendBuffer(out_);
     return Result(operation,
-                  user::ChannelSend(Token(kChannel), SendBuffer(out_), length, Deadline()));
+                  user::ChannelSend(Token(kChannelToken), message_at, length, deadline));
   }
 
   int64_t ChannelReceive(uint64_t operation) {
     const uint64_t in_at = Buffer(in_);
     const uint64_t sender_at = Buffer(aux_);
-    const int64_t length = user::ChannelReceive(Token(kChannel), in_at, abi::kMaxChannelMessage,
-                                                Deadline(), sender_at);
+    const uint64_t deadline = Deadline();
+    const int64_t length = user::ChannelReceive(Token(kChannelToken), in_at,
+                                                abi::kMaxChannelMessage, deadline, sender_at);
     if (length < 0 || in_at != in_) return Result(operation, length);
     if (length > static_cast<int64_t>(abi::kMaxChannelMessage)) return kCorrupt;
     uint8_t bytes[abi::kMaxChannelMessage];
@@ -374,7 +399,9 @@ class Worker {
     // alone: their own claim of a sender stands in for it.
     const uint64_t sender =
         sender_at == aux_ ? Get64(aux_)
-                          : (length >= static_cast<int64_t>(sizeof(Stamp)) ? Get64(in_ + 8) : 0);
+                          : (length >= static_cast<int64_t>(sizeof(Stamp))
+                                 ? Get64(in_ + offsetof(Stamp, pid))
+                                 : 0);
     return Check(bytes, static_cast<size_t>(length), sender, stamp);
   }
 
@@ -410,7 +437,7 @@ class Worker {
     if (pool_size_ <= kSharedTokens || random_.OneIn(3)) {
       return Result(operation, user::CapRevoke(Token()));
     }
-    const uint64_t at = kSharedTokens + random_.Below(pool_size_ - kSharedTokens);
+    const uint64_t at = OwnIndex(pool_size_);
     stale_ = pool_[at];
     pool_[at] = pool_[--pool_size_];
     return Result(operation, user::CapDelete(stale_));
@@ -422,7 +449,10 @@ class Worker {
     const uint64_t length = random_.OneIn(16) ? abi::kMaxServiceName + 1 : 3;
     const uint64_t at = Put(aux_ + 64, name, 3);
     switch (random_.Below(3)) {
-      case 0: return Result(operation, user::RegistryRegister(Token(), at, length, Rights()));
+      case 0: {
+        const uint64_t rights = Rights();
+        return Result(operation, user::RegistryRegister(Token(), at, length, rights));
+      }
       case 1: return Result(operation, user::RegistryUnregister(at, length));
       default: {
         const int64_t token = user::RegistryLookup(at, length, Rights());
@@ -438,7 +468,7 @@ class Worker {
   int64_t CreateOrClose(uint64_t operation) {
     if (pool_size_ > kSharedTokens && random_.OneIn(3)) {
       // Never a shared object's token: the others need it open.
-      const uint64_t token = pool_[kSharedTokens + random_.Below(pool_size_ - kSharedTokens)];
+      const uint64_t token = pool_[OwnIndex(pool_size_)];
       return Result(operation, user::ChannelClose(token));
     }
     int64_t token;
@@ -461,9 +491,9 @@ class Worker {
     // Anywhere, or where it cannot go: over the data region, unaligned, in
     // the kernel (never SendBuffer's unmapped page, which must stay so).
     static constexpr uint64_t kNowhere[] = {abi::kUserDataBase, abi::kUserDataBase + 8,
-                                            0xffff800000001000ull};
+                                            kKernelAddress};
     const uint64_t where = random_.OneIn(8) ? kNowhere[random_.Below(3)] : 0;
-    const int64_t address = user::ShmMap(Token(kMemory), where, writable);
+    const int64_t address = user::ShmMap(Token(kMemoryToken), where, writable);
     if (address <= 0) return Result(operation, address);
     if (mapped_ == kMaxMappings) return kBadStatus + static_cast<int64_t>(operation);
     mappings_[mapped_++] = static_cast<uint64_t>(address);
