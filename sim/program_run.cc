@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 #include <span>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -36,22 +37,32 @@ namespace {
 
 constexpr int kExitSpawnFailed = 1;
 
+// What the kernel command line asks of the runner: the programs, the
+// process tables and the time slice.
+struct RunOptions {
+  std::vector<ProgramSpec> programs;
+  ProcessTables tables;
+  hal::Nanoseconds time_slice = 50'000;
+};
+
 // One run per process, like the kernel image: the runner's state lives as
 // long as the process (a stopped run cannot tear address spaces down).
 struct Runner {
-  explicit Runner(const ProcessTables& sizes)
-      : tables(sizes),
+  explicit Runner(RunOptions options)
+      : programs(std::move(options.programs)),
+        tables(options.tables),
+        time_slice(options.time_slice),
         // A kernel thread per user thread, plus each CPU's idle thread and init.
-        memory(sizes.user_threads + hal::kMaxCpus + 1),
-        processes(new vos::Process[sizes.processes]),
-        threads(new vos::UserThread[sizes.user_threads]) {}
+        memory(tables.user_threads + hal::kMaxCpus + 1),
+        processes(new vos::Process[tables.processes]),
+        threads(new vos::UserThread[tables.user_threads]) {}
 
-  ProcessTables tables;
-  std::vector<ProgramSpec> programs;
+  const std::vector<ProgramSpec> programs;
+  const ProcessTables tables;
+  const hal::Nanoseconds time_slice;
   HostSchedulerMemory memory;
   std::unique_ptr<vos::Process[]> processes;
   std::unique_ptr<vos::UserThread[]> threads;
-  hal::Nanoseconds time_slice = 50'000;
 };
 Runner* runner = nullptr;
 // The scenario's seed: the boot secret behind capability tokens.
@@ -62,55 +73,52 @@ uint64_t machine_seed = 0;
   hal::PowerOff(kExitSpawnFailed);
 }
 
-// The command line's max_processes=N and max_user_threads=N words (checked
-// by the scenario parser), over the defaults.
-ProcessTables ReadProcessTables(const char* command_line) {
-  ProcessTables tables;
-  for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&word, "max_processes=")) {
-      (void)absl::SimpleAtoi(word, &tables.processes);
-    } else if (absl::ConsumePrefix(&word, "max_user_threads=")) {
-      (void)absl::SimpleAtoi(word, &tables.user_threads);
+// A program=NAME[,ARG]...[;affinity=CPU[+CPU]...][;cpu=N][;priority=N]
+// [;registry_admin] word, after its "program=".
+ProgramSpec ReadProgram(absl::string_view word) {
+  std::vector<absl::string_view> options = absl::StrSplit(word, ';');
+  std::vector<absl::string_view> parts = absl::StrSplit(options[0], ',');
+  ProgramSpec spec{std::string(parts[0]), {}};
+  for (size_t i = 1; i < parts.size(); ++i) {
+    uint64_t value = 0;
+    (void)absl::SimpleAtoi(parts[i], &value);
+    spec.args.push_back(value);
+  }
+  for (size_t i = 1; i < options.size(); ++i) {
+    absl::string_view option = options[i];
+    uint32_t value = 0;
+    if (absl::ConsumePrefix(&option, "affinity=")) {
+      for (absl::string_view cpu : absl::StrSplit(option, '+')) {
+        if (absl::SimpleAtoi(cpu, &value)) spec.affinity.push_back(value);
+      }
+    } else if (absl::ConsumePrefix(&option, "cpu=") && absl::SimpleAtoi(option, &value)) {
+      spec.cpu = value;
+    } else if (absl::ConsumePrefix(&option, "priority=") && absl::SimpleAtoi(option, &value)) {
+      spec.priority = value;
+    } else if (option == "registry_admin") {
+      spec.registry_admin = true;
     }
   }
-  return tables;
+  return spec;
 }
 
-// Parses the command line's program=NAME[,ARG]...[;affinity=CPU[+CPU]...]
-// [;cpu=N][;priority=N][;registry_admin] words (the scenario parser already
-// checked them) and tick_ns=N.
-void ReadCommandLine(const char* command_line) {
+// Parses the command line's program= words, max_processes=N,
+// max_user_threads=N and tick_ns=N (the scenario parser already checked
+// them).
+RunOptions ReadCommandLine(const char* command_line) {
+  RunOptions options;
   for (absl::string_view word : absl::StrSplit(command_line, ' ', absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&word, "tick_ns=")) {
-      (void)absl::SimpleAtoi(word, &runner->time_slice);
-      continue;
+    if (absl::ConsumePrefix(&word, "program=")) {
+      options.programs.push_back(ReadProgram(word));
+    } else if (absl::ConsumePrefix(&word, "max_processes=")) {
+      (void)absl::SimpleAtoi(word, &options.tables.processes);
+    } else if (absl::ConsumePrefix(&word, "max_user_threads=")) {
+      (void)absl::SimpleAtoi(word, &options.tables.user_threads);
+    } else if (absl::ConsumePrefix(&word, "tick_ns=")) {
+      (void)absl::SimpleAtoi(word, &options.time_slice);
     }
-    if (!absl::ConsumePrefix(&word, "program=")) continue;
-    std::vector<absl::string_view> options = absl::StrSplit(word, ';');
-    std::vector<absl::string_view> parts = absl::StrSplit(options[0], ',');
-    ProgramSpec spec{std::string(parts[0]), {}};
-    for (size_t i = 1; i < parts.size(); ++i) {
-      uint64_t value = 0;
-      (void)absl::SimpleAtoi(parts[i], &value);
-      spec.args.push_back(value);
-    }
-    for (size_t i = 1; i < options.size(); ++i) {
-      absl::string_view option = options[i];
-      uint32_t value = 0;
-      if (absl::ConsumePrefix(&option, "affinity=")) {
-        for (absl::string_view cpu : absl::StrSplit(option, '+')) {
-          if (absl::SimpleAtoi(cpu, &value)) spec.affinity.push_back(value);
-        }
-      } else if (absl::ConsumePrefix(&option, "cpu=") && absl::SimpleAtoi(option, &value)) {
-        spec.cpu = value;
-      } else if (absl::ConsumePrefix(&option, "priority=") && absl::SimpleAtoi(option, &value)) {
-        spec.priority = value;
-      } else if (option == "registry_admin") {
-        spec.registry_admin = true;
-      }
-    }
-    runner->programs.push_back(std::move(spec));
   }
+  return options;
 }
 
 vos::SchedulingOptions SchedulingOf(const ProgramSpec& spec) {
@@ -204,8 +212,7 @@ void InitMain(void*) {
 }
 
 void ProgramBoot(const hal::BootInfo& boot_info) {
-  runner = new Runner(ReadProcessTables(boot_info.command_line));
-  ReadCommandLine(boot_info.command_line);
+  runner = new Runner(ReadCommandLine(boot_info.command_line));
   const char* what = nullptr;
   if (vos::Status s = InitKernelMemory(&what); !vos::IsOk(s)) Fail(what, s);
   vos::SchedulerConfig config = runner->memory.Config();
