@@ -311,10 +311,13 @@ struct SchedulerImpl {
     Thread* migrating = cpu.migrating;
     cpu.previous = nullptr;
     cpu.migrating = nullptr;
+    // Decided before letting go of prev: once on_cpu_ is false another CPU
+    // may pull it from our queue, run it to its exit and reap it there.
+    const bool exited = prev != nullptr && prev->state() == ThreadState::kExited;
     if (prev != nullptr) prev->on_cpu_.store(false, std::memory_order_release);
     cpu.lock.Release();
     if (migrating != nullptr) MakeRunnable(migrating, /*new_thread=*/false);
-    if (prev != nullptr && prev->state() == ThreadState::kExited) Reap(prev);
+    if (exited) Reap(prev);
   }
 
   // First code of every thread, on its own stack.
@@ -329,6 +332,8 @@ struct SchedulerImpl {
   // Gives back an exited thread's stack once nothing runs on it, then frees
   // it (detached) or tells its joiner.
   static void Reap(Thread* thread) {
+    VOS_ASSERT_MSG(thread->stack_ != nullptr, "thread %s (id %lu) reaped twice", thread->name_,
+                   thread->id_.value);
     state.config.stacks->FreeStack(thread->stack_);
     thread->stack_ = nullptr;
     if (thread->detached_) {

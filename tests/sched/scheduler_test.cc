@@ -423,6 +423,40 @@ TEST(SchedulerTest, ATimeoutDueUnderASpinlockRunsWhenTheLockGoes) {
   }));
 }
 
+// A thread that yields goes back on its CPU's queue while the thread
+// switched to finishes the switch; once the switch lets go of it, an idle
+// CPU may pull it, run it to its exit and reap it. The switch must have
+// decided by then whether it is the one to reap it (ipc_fuzz found a
+// double reap: the switch looked again, saw it exited, and freed its stack
+// a second time). PCT with one change point among the body's interleaving
+// points: where it drops CPU 0 in that window, CPU 1 (woken by the kick
+// the creation sent) runs the whole way alone. Seeds 121, 146, 183 and 195
+// did that before the fix.
+TEST(SchedulerTest, AThreadPulledAwayAndExitedIsReapedOnce) {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    SCOPED_TRACE(seed);
+    ScheduledMachine machine{.cpus = 2, .seed = seed};
+    machine.policy = sim::SchedulePolicy::kPct;
+    machine.configure = [](sim::MachineConfig& config) {
+      config.pct_depth = 2;
+      config.pct_steps = 3'000;
+    };
+    ExpectPoweredOff(RunScheduled(machine, [] {
+      ASSERT_EQ(Scheduler::SetAffinity(CpuMask::Only(0)), Status::kOk);
+      ThreadOptions options;
+      options.cpu = 0;
+      for (int i = 0; i < 50; ++i) {
+        // Runs when we yield, yields back, and ends wherever it runs next.
+        Thread* thread = Create([](void*) { Scheduler::Yield(); }, nullptr, options);
+        ASSERT_NE(thread, nullptr);
+        Scheduler::Yield();
+        Spin(20);
+        EXPECT_TRUE(Scheduler::Join(thread->id()).ok());
+      }
+    }));
+  }
+}
+
 uint64_t MixedWorkloadHash(uint64_t seed) {
   sim::RunResult result = RunScheduled({.cpus = 8, .seed = seed, .max_threads = 300}, [] {
     std::vector<ThreadId> ids;
