@@ -1,14 +1,19 @@
 // ipc_fuzz: processes that throw random IPC and capability syscalls at the
-// kernel and at each other, through objects their parent shares with them,
-// with random (often bad) tokens, rights, sizes, buffers and deadlines, and
-// check from user space what must hold whatever the order:
+// kernel and at each other, through objects their parent shares with them
+// (an endpoint, a channel, shared memory, the registry with its admin
+// right) and objects of their own (endpoints, channels, shared memory,
+// locks, semaphores, barriers, threads, child processes), with random
+// (often bad) tokens, rights, sizes, buffers and deadlines, and check from
+// user space what must hold whatever the order:
 //  - every call returns a result or one of the kernel's error codes;
 //  - every message that arrives is intact, from the sender the kernel
 //    stamped on it, and every answer is to this caller's own request;
-//  - no derived capability holds more rights than its parent.
+//  - no derived capability holds more rights than its parent;
+//  - a lock a thread took is its own to release.
 // The kernel's own invariants (asserts, the run's leak check, every process
-// reaped, no deadlock: every blocking call has a deadline) are checked by
-// the simulator. Everything random comes from the `seed` argument, or with
+// reaped, no deadlock: every blocking call has a deadline, or waits for
+// something short-lived: a thread or child of its own, a one-party barrier)
+// are checked by the simulator. Everything random comes from the `seed` argument, or with
 // seed 0 from the run itself (the tokens the parent gets mix the machine's
 // seed), so `vos_sim explore` on a scenario with seed 0 fuzzes a different
 // sequence, on a different schedule, at every seed.
@@ -17,7 +22,7 @@
 // space, and the parent may kill workers at random points (peer death in
 // the middle of calls, transfers and revocations). Exit codes: 0, or the
 // first failed check (kBadStatus + the operation, kCorrupt, kForgedSender,
-// kMisrouted, kEscalated); the parent exits with its first failing
+// kMisrouted, kEscalated, kLockLost); the parent exits with its first failing
 // worker's code, or exit_codes.h's.
 #include <algorithm>
 #include <cstddef>
@@ -41,15 +46,17 @@ constexpr int64_t kCorrupt = 40;       // A message's bytes were not what was se
 constexpr int64_t kForgedSender = 41;  // The kernel's sender stamp disagrees.
 constexpr int64_t kMisrouted = 42;     // An answer to someone else's request.
 constexpr int64_t kEscalated = 43;     // A derived capability gained rights.
+constexpr int64_t kLockLost = 44;      // A lock this thread took would not unlock.
 
 constexpr uint64_t kMaxWorkers = 16;
 constexpr uint64_t kMaxThreads = 4;  // Per worker process.
 // A worker process's words, shared by its threads: its arguments (for the
 // threads it creates) and each thread's failed check.
 constexpr uint64_t kShared = kBuffers;
+constexpr uint64_t kGrants = 4;  // Endpoint, channel, memory, registry.
 constexpr uint64_t kArgsAt = kShared;                               // index steps seed
-constexpr uint64_t kGrantsAt = kArgsAt + 3 * sizeof(uint64_t);      // the three tokens
-constexpr uint64_t kFailedAt = kGrantsAt + 3 * sizeof(uint64_t);    // per thread
+constexpr uint64_t kGrantsAt = kArgsAt + 3 * sizeof(uint64_t);      // the shared tokens
+constexpr uint64_t kFailedAt = kGrantsAt + kGrants * sizeof(uint64_t);  // per thread
 // Then each thread's buffers: two abi::IpcMessages (out, in) and small
 // results (aux).
 constexpr uint64_t kThreadBuffers = kShared + 256;
@@ -121,7 +128,8 @@ bool Documented(int64_t result) {
 // sequence must not depend on the compiler.
 class Worker {
  public:
-  // Thread `thread` of worker `index`; `shared` are the three tokens.
+  // Thread `thread` of worker `index`; `shared` are the kGrants tokens (a
+  // missing registry capability is stood in for by the endpoint's).
   Worker(uint64_t index, uint64_t thread, uint64_t seed, const uint64_t* shared, uint64_t pid)
       : random_(seed ^ (index * kMaxThreads + thread + 1) * 0xd1342543de82ef95ull),
         index_(index * kMaxThreads + thread),
@@ -129,7 +137,10 @@ class Worker {
         out_(kThreadBuffers + thread * kThreadSpan),
         in_(out_ + sizeof(abi::IpcMessage)),
         aux_(in_ + sizeof(abi::IpcMessage)) {
-    for (uint64_t i = 0; i < kSharedTokens; ++i) Add(shared[i]);
+    for (uint64_t i = 0; i < kSharedTokens; ++i) {
+      pool_[i] = shared[i] != 0 ? shared[i] : shared[0];
+    }
+    pool_size_ = kSharedTokens;
   }
 
   // One random operation; 0 or the failed check.
@@ -144,16 +155,18 @@ class Worker {
   static constexpr uint64_t kEndpointToken = 0;
   static constexpr uint64_t kChannelToken = 1;
   static constexpr uint64_t kMemoryToken = 2;
-  static constexpr uint64_t kSharedTokens = 3;
+  static constexpr uint64_t kRegistryToken = 3;  // With the admin right.
+  static constexpr uint64_t kSharedTokens = kGrants;
   static constexpr uint64_t kPoolSize = 24;
 
-  static constexpr uint64_t kOperations = 15;
+  static constexpr uint64_t kOperations = 19;
   // Run's cases, by number.
   static constexpr const char* kOperationNames[kOperations] = {
       "ipc_call",          "ipc_call_regs", "ipc_send",      "ipc_receive/reply_wait",
       "ipc_receive/reply_wait", "ipc_reply_wait_regs", "channel_send", "channel_receive",
       "cap_derive",        "cap_delete/revoke", "registry",  "shm_map/unmap",
-      "channel_set_rate_limit", "create/close", "yield"};
+      "channel_set_rate_limit", "create/close", "yield", "sync",
+      "thread_create/join/info", "spawn/wait/kill/process_info", "registry_force_unregister"};
 
   int64_t Run(uint64_t operation) {
     switch (operation) {
@@ -176,7 +189,11 @@ class Worker {
         return Result(operation, user::ChannelSetRateLimit(channel, per_second, burst));
       }
       case 13: return CreateOrClose(operation);
-      default: return Result(operation, user::Yield());
+      case 14: return Result(operation, user::Yield());
+      case 15: return Sync(operation);
+      case 16: return Threads(operation);
+      case 17: return Processes(operation);
+      default: return ForceUnregister(operation);
     }
   }
 
@@ -199,8 +216,8 @@ class Worker {
     pool_[pool_size_++] = token;
   }
   // Half the time the shared object the operation is for (kEndpointToken,
-  // kChannelToken, kMemoryToken), so that calls meet servers; else any
-  // token.
+  // kChannelToken, kMemoryToken, kRegistryToken), so that calls meet
+  // servers; else any token.
   uint64_t Token(uint64_t shared) {
     const uint64_t roll = random_.Below(20);
     if (roll == 0) return random_.Next() >> 1;  // A guess.
@@ -209,6 +226,20 @@ class Worker {
     return pool_[random_.Below(pool_size_)];
   }
   uint64_t Token() { return Token(random_.Below(kSharedTokens)); }
+  // Mostly one of its own (objects it made or received), else any token.
+  uint64_t OwnToken() {
+    if (pool_size_ == kSharedTokens || random_.OneIn(4)) return Token();
+    return pool_[OwnIndex(pool_size_)];
+  }
+  // Half the time the last object of `kind` it made (perhaps gone since),
+  // else OwnToken: so that operations meet objects of their type.
+  enum Made : uint64_t { kMadeSync, kMadeThread, kMadeChild, kMadeKinds };
+  void NoteMade(Made kind, int64_t token) {
+    if (token > 0) made_[kind] = static_cast<uint64_t>(token);
+  }
+  uint64_t MadeToken(Made kind) {
+    return made_[kind] != 0 && random_.OneIn(2) ? made_[kind] : OwnToken();
+  }
   uint64_t Rights() {
     static constexpr uint64_t kUsual[] = {
         abi::kEndpointRights, abi::kRightRead | abi::kRightGrant | abi::kRightChannelSend,
@@ -427,6 +458,14 @@ class Worker {
     return 0;
   }
 
+  // The type of the object `token` names (0: none, as far as it can tell).
+  int64_t TypeOf(uint64_t token) const {
+    abi::CapabilityInfo info{};
+    if (user::CapInspect(token, aux_) != 0) return 0;
+    user::Load(aux_, &info, sizeof(info));
+    return static_cast<int64_t>(info.type);
+  }
+
   static uint64_t RightsAt(uint64_t at) {
     abi::CapabilityInfo info{};
     user::Load(at, &info, sizeof(info));
@@ -444,10 +483,17 @@ class Worker {
   }
 
   // --- The registry: a few names everyone fights over.
+  // One of the names, in user memory at aux_ + 64; its length (now and
+  // then too long).
+  uint64_t Name(uint64_t& length) {
+    const char name[3] = {'f', 'z', static_cast<char>('0' + random_.Below(4))};
+    length = random_.OneIn(16) ? abi::kMaxServiceName + 1 : 3;
+    return Put(aux_ + 64, name, sizeof(name));
+  }
+
   int64_t Registry(uint64_t operation) {
-    char name[4] = {'f', 'z', static_cast<char>('0' + random_.Below(4)), 0};
-    const uint64_t length = random_.OneIn(16) ? abi::kMaxServiceName + 1 : 3;
-    const uint64_t at = Put(aux_ + 64, name, 3);
+    uint64_t length = 0;
+    const uint64_t at = Name(length);
     switch (random_.Below(3)) {
       case 0: {
         const uint64_t rights = Rights();
@@ -502,6 +548,149 @@ class Worker {
     return 0;
   }
 
+  // With the registry's admin right (when the parent has it to share), or
+  // another token: only the admin right removes someone else's name.
+  int64_t ForceUnregister(uint64_t operation) {
+    uint64_t length = 0;
+    const uint64_t at = Name(length);
+    return Result(operation, user::RegistryForceUnregister(Token(kRegistryToken), at, length));
+  }
+
+  // --- Synchronisation objects: made (passed on like any other), locked
+  // and released with deadlines. Barriers have one party: barrier_wait has
+  // no deadline, so a wider one could wait for good.
+  int64_t Sync(uint64_t operation) {
+    if (random_.OneIn(4)) {
+      int64_t token;
+      switch (random_.Below(4)) {
+        case 0: token = user::MutexCreate(); break;
+        case 1: token = user::RwLockCreate(); break;
+        case 2: {
+          const bool too_many = random_.OneIn(8);
+          const uint64_t initial = too_many ? abi::kMaxSemaphoreUnits + 1 : random_.Below(3);
+          token = user::SemaphoreCreate(initial);
+          break;
+        }
+        default: {
+          static constexpr uint64_t kParties[] = {1, 1, 0, abi::kMaxBarrierParties + 1};
+          token = user::BarrierCreate(kParties[random_.Below(4)]);
+          break;
+        }
+      }
+      if (token > 0) Add(static_cast<uint64_t>(token));
+      NoteMade(kMadeSync, token);
+      return Result(operation, token);
+    }
+    const uint64_t token = MadeToken(kMadeSync);
+    // Mostly what the token's type takes (so that locks are taken), else
+    // anything.
+    static constexpr uint64_t kFirstOperation[] = {0, 2, 4, 6};
+    const int64_t type = TypeOf(token) - static_cast<int64_t>(abi::ObjectType::kMutex);
+    const bool typed = type >= 0 && type < 4 && !random_.OneIn(4);
+    const uint64_t choice =
+        typed ? kFirstOperation[type] + random_.Below(type < 3 ? 2 : 1) : random_.Below(7);
+    switch (choice) {
+      case 0: {
+        const uint64_t deadline = Deadline();
+        return Locked(operation, token, user::MutexLock(token, deadline), &user::MutexUnlock);
+      }
+      case 1: return Result(operation, user::MutexUnlock(token));
+      case 2: {
+        const uint64_t mode = random_.OneIn(8) ? 2 : random_.Below(2);  // 2: no such mode.
+        const uint64_t deadline = Deadline();
+        return Locked(operation, token, user::RwLockLock(token, mode, deadline),
+                      &user::RwLockUnlock);
+      }
+      case 3: return Result(operation, user::RwLockUnlock(token));
+      case 4: return Result(operation, user::SemaphoreDown(token, Deadline()));
+      case 5: {
+        const uint64_t units = random_.OneIn(8) ? 0 : 1 + random_.Below(2);  // 0: too few.
+        return Result(operation, user::SemaphoreUp(token, units));
+      }
+      default: return Result(operation, user::BarrierWait(token));
+    }
+  }
+
+  // After a lock call's `result`: a lock this thread took is its own to
+  // release, now (half the time) or in a later step (or when it exits). The
+  // release may only fail if someone revoked the token's ancestor since.
+  int64_t Locked(uint64_t operation, uint64_t token, int64_t result,
+                 int64_t (*unlock)(uint64_t)) {
+    if (result != 0 || random_.OneIn(2)) return Result(operation, result);
+    const int64_t released = unlock(token);
+    return released == 0 || released == Code(vos::Status::kBadHandle) ? 0 : kLockLost;
+  }
+
+  // --- Threads of its own, short-lived, made, joined and asked about. At
+  // most kMaxLive made and not yet joined per fuzzing thread.
+  static constexpr int64_t kMaxLive = 2;
+
+  static int64_t Helper(uint64_t yields) {
+    for (uint64_t i = 0; i < yields; ++i) (void)user::Yield();
+    return 0;
+  }
+
+  int64_t Threads(uint64_t operation) {
+    const uint64_t roll = random_.Below(3);
+    if (roll == 0 && live_threads_ < kMaxLive) {
+      const int64_t token = user::ThreadCreate(&user::ThreadEntry<Helper>, random_.Below(8));
+      if (token > 0) {
+        Add(static_cast<uint64_t>(token));
+        NoteMade(kMadeThread, token);
+        ++live_threads_;
+      }
+      return Result(operation, token);
+    }
+    if (roll == 1) {
+      const int64_t joined = user::ThreadJoin(MadeToken(kMadeThread));
+      if (joined == 0) --live_threads_;
+      return Result(operation, joined);
+    }
+    const uint64_t thread = random_.OneIn(8) ? 0 : MadeToken(kMadeThread);
+    return Result(operation, user::ThreadInfo(thread, Buffer(aux_)));
+  }
+
+  // --- Child processes of its own, short-lived (at most kMaxLive spawned
+  // and not yet reaped per fuzzing thread), waited for, killed and asked
+  // about; their tokens travel like any other.
+  int64_t Processes(uint64_t operation) {
+    const uint64_t roll = random_.Below(4);
+    if (roll == 0 && live_children_ < kMaxLive) return Spawn(operation);
+    if (roll == 1) {
+      const uint64_t child = random_.OneIn(3) ? abi::kAnyChild : MadeToken(kMadeChild);
+      const uint64_t flags = random_.OneIn(8) ? 2 : random_.Below(2);  // 2: no such flag.
+      const uint64_t status_at = Buffer(aux_);
+      const int64_t reaped = user::Wait(child, status_at, flags);
+      if (reaped > 0) --live_children_;
+      return Result(operation, reaped);
+    }
+    if (roll == 2) {
+      const uint64_t token = MadeToken(kMadeChild);
+      // Token 0 would be this process.
+      return token == 0 ? 0 : Result(operation, user::Kill(token, 99));
+    }
+    const uint64_t process = random_.OneIn(8) ? 0 : MadeToken(kMadeChild);
+    return Result(operation, user::ProcessInfo(process, Buffer(aux_)));
+  }
+
+  // Spawns nop, exit_with or sleeper (a few microseconds), or a program
+  // that is not in the catalog, staged in this thread's aux buffer.
+  int64_t Spawn(uint64_t operation) {
+    static constexpr const char* kPrograms[] = {"nop", "exit_with", "sleeper", "no_such"};
+    const char* name = kPrograms[random_.Below(4)];
+    const uint64_t name_size = std::strlen(name);
+    const uint64_t argument = random_.Below(20'000);
+    const uint64_t name_at = Put(aux_ + 128, name, name_size);
+    const uint64_t args_at = Put(aux_ + 160, &argument, sizeof(argument));
+    const int64_t child = user::Spawn(name_at, name_size, args_at, sizeof(argument));
+    if (child > 0) {
+      Add(static_cast<uint64_t>(child));
+      NoteMade(kMadeChild, child);
+      ++live_children_;
+    }
+    return Result(operation, child);
+  }
+
   static constexpr uint64_t kMaxMappings = abi::kMaxSharedMappings;
 
   Random random_;
@@ -513,6 +702,11 @@ class Worker {
   uint64_t stale_ = 0;
   uint64_t mappings_[kMaxMappings] = {};
   uint64_t mapped_ = 0;
+  // Threads made and children spawned, less those this thread joined or
+  // reaped (some of them may be another thread's).
+  int64_t live_threads_ = 0;
+  int64_t live_children_ = 0;
+  uint64_t made_[kMadeKinds] = {};
   uint64_t last_operation_ = 0;
   // This thread's buffers in user memory.
   const uint64_t out_;
@@ -525,7 +719,8 @@ class Worker {
 int64_t RunThread(uint64_t thread) {
   const uint64_t index = Get64(kArgsAt);
   const uint64_t steps = Get64(kArgsAt + 8);
-  const uint64_t shared[] = {Get64(kGrantsAt), Get64(kGrantsAt + 8), Get64(kGrantsAt + 16)};
+  uint64_t shared[kGrants];
+  for (uint64_t i = 0; i < kGrants; ++i) shared[i] = Get64(kGrantsAt + i * 8);
   abi::ProcessInfo info{};
   const uint64_t scratch = kThreadBuffers + thread * kThreadSpan;
   user::ProcessInfo(0, scratch);
@@ -548,14 +743,17 @@ int64_t RunThread(uint64_t thread) {
   return 0;
 }
 
-// --- ipc_fuzz_worker index steps seed threads, then the endpoint, channel
-// and shared memory its parent granted: `threads` threads fuzzing at once
-// in one capability space; exits with the first failed check.
+// --- ipc_fuzz_worker index steps seed threads, then the endpoint, channel,
+// shared memory and (if it had it) registry admin capability its parent
+// granted: `threads` threads fuzzing at once in one capability space;
+// exits with the first failed check.
 int64_t FuzzWorker(Args args) {
   const uint64_t threads = Arg(args, 3);
   if (threads == 0 || threads > kMaxThreads) return kBadArguments;
-  const uint64_t values[] = {Arg(args, 0), Arg(args, 1), Arg(args, 2),
-                             Arg(args, 4), Arg(args, 5), Arg(args, 6)};
+  // index, steps, seed, then the granted tokens (the registry's may be
+  // missing: 0).
+  uint64_t values[3 + kGrants];
+  for (uint64_t i = 0; i < 3 + kGrants; ++i) values[i] = Arg(args, i < 3 ? i : i + 1);
   Put(kArgsAt, values, sizeof(values));
   uint64_t tokens[kMaxThreads] = {};
   for (uint64_t thread = 1; thread < threads; ++thread) {
@@ -571,11 +769,12 @@ int64_t FuzzWorker(Args args) {
   return verdict;
 }
 
-// --- ipc_fuzz workers steps seed [threads [kills]]: shares an endpoint, a
-// channel and a page of shared memory with `workers` ipc_fuzz_worker
-// children of `threads` threads (default 1) making `steps` operations each.
-// `kills` times (default 0) it kills a random worker part way, whatever it
-// is doing, and starts a new one in its place.
+// --- ipc_fuzz workers steps seed [threads [kills [registry]]]: shares an
+// endpoint, a channel, a page of shared memory and the `registry`
+// capability (the sixth argument: registry_admin's grant) with `workers`
+// ipc_fuzz_worker children of `threads` threads (default 1) making `steps`
+// operations each. `kills` times (default 0) it kills a random worker part
+// way, whatever it is doing, and starts a new one in its place.
 int64_t Fuzz(Args args) {
   const uint64_t workers = Arg(args, 0);
   const uint64_t steps = Arg(args, 1);
@@ -588,8 +787,10 @@ int64_t Fuzz(Args args) {
   const int64_t channel = user::ChannelCreate();
   const int64_t memory = user::ShmCreate(1);
   if (endpoint <= 0 || channel <= 0 || memory <= 0) return kNoObject;
-  const uint64_t grants[] = {static_cast<uint64_t>(endpoint), static_cast<uint64_t>(channel),
-                             static_cast<uint64_t>(memory)};
+  const uint64_t registry = Arg(args, 5);
+  const uint64_t grants[kGrants] = {static_cast<uint64_t>(endpoint),
+                                    static_cast<uint64_t>(channel),
+                                    static_cast<uint64_t>(memory), registry};
   uint64_t seed = Arg(args, 2);
   if (seed == 0) seed = Random(grants[0] * 0x9e3779b97f4a7c15ull ^ grants[1]).Next();
   Random random(seed);
@@ -598,7 +799,8 @@ int64_t Fuzz(Args args) {
   uint64_t started = 0;
   const auto start = [&]() -> bool {
     const uint64_t values[] = {started, steps, seed, threads};
-    const int64_t child = SpawnGranting("ipc_fuzz_worker", values, 4, grants, 3);
+    const int64_t child =
+        SpawnGranting("ipc_fuzz_worker", values, 4, grants, registry != 0 ? kGrants : 3);
     if (child <= 0) return false;
     children[started++] = static_cast<uint64_t>(child);
     return true;
