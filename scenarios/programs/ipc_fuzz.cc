@@ -674,7 +674,9 @@ class Worker {
   }
 
   // Spawns nop, exit_with or sleeper (a few microseconds), or a program
-  // that is not in the catalog, staged in this thread's aux buffer.
+  // that is not in the catalog, staged in this thread's aux buffer; now and
+  // then granting it copies of tokens (any: bad ones fail the spawn), or
+  // too many of them, or from where the kernel cannot read.
   int64_t Spawn(uint64_t operation) {
     static constexpr const char* kPrograms[] = {"nop", "exit_with", "sleeper", "no_such"};
     const char* name = kPrograms[random_.Below(4)];
@@ -682,7 +684,17 @@ class Worker {
     const uint64_t argument = random_.Below(20'000);
     const uint64_t name_at = Put(aux_ + 128, name, name_size);
     const uint64_t args_at = Put(aux_ + 160, &argument, sizeof(argument));
-    const int64_t child = user::Spawn(name_at, name_size, args_at, sizeof(argument));
+    uint64_t grants = 0;
+    uint64_t grant_count = 0;
+    if (random_.OneIn(3)) {
+      grant_count = random_.OneIn(16) ? abi::kMaxSpawnGrants + 1 : 1 + random_.Below(2);
+      for (uint64_t i = 0; i < std::min<uint64_t>(grant_count, 2); ++i) {
+        Set64(aux_ + 192 + i * 8, Token());
+      }
+      grants = SendBuffer(aux_ + 192);
+    }
+    const int64_t child =
+        user::Spawn(name_at, name_size, args_at, sizeof(argument), grants, grant_count);
     if (child > 0) {
       Add(static_cast<uint64_t>(child));
       NoteMade(kMadeChild, child);
