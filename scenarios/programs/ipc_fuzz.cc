@@ -625,15 +625,25 @@ class Worker {
   // most kMaxLive made and not yet joined per fuzzing thread.
   static constexpr int64_t kMaxLive = 2;
 
-  static int64_t Helper(uint64_t yields) {
-    for (uint64_t i = 0; i < yields; ++i) (void)user::Yield();
+  // Takes what `lock` names if it can (as a mutex, or an rw lock to read),
+  // yields a few times and leaves still holding it: the kernel must let it
+  // go at the thread's exit.
+  static int64_t Helper(uint64_t lock) {
+    if (lock != 0) {
+      const uint64_t deadline = static_cast<uint64_t>(user::GetTime()) + 5'000;
+      if (user::MutexLock(lock, deadline) != 0) {
+        (void)user::RwLockLock(lock, abi::kRwLockRead, deadline);
+      }
+    }
+    for (uint64_t i = 0; i < 3; ++i) (void)user::Yield();
     return 0;
   }
 
   int64_t Threads(uint64_t operation) {
     const uint64_t roll = random_.Below(3);
     if (roll == 0 && live_threads_ < kMaxLive) {
-      const int64_t token = user::ThreadCreate(&user::ThreadEntry<Helper>, random_.Below(8));
+      const uint64_t lock = random_.OneIn(2) ? MadeToken(kMadeSync) : 0;
+      const int64_t token = user::ThreadCreate(&user::ThreadEntry<Helper>, lock);
       if (token > 0) {
         Add(static_cast<uint64_t>(token));
         NoteMade(kMadeThread, token);
