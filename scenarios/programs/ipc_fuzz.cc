@@ -159,14 +159,15 @@ class Worker {
   static constexpr uint64_t kSharedTokens = kGrants;
   static constexpr uint64_t kPoolSize = 24;
 
-  static constexpr uint64_t kOperations = 19;
+  static constexpr uint64_t kOperations = 20;
   // Run's cases, by number.
   static constexpr const char* kOperationNames[kOperations] = {
       "ipc_call",          "ipc_call_regs", "ipc_send",      "ipc_receive/reply_wait",
       "ipc_receive/reply_wait", "ipc_reply_wait_regs", "channel_send", "channel_receive",
       "cap_derive",        "cap_delete/revoke", "registry",  "shm_map/unmap",
       "channel_set_rate_limit", "create/close", "yield", "sync",
-      "thread_create/join/info", "spawn/wait/kill/process_info", "registry_force_unregister"};
+      "thread_create/join/info", "spawn/wait/kill/process_info", "registry_force_unregister",
+      "misc"};
 
   int64_t Run(uint64_t operation) {
     switch (operation) {
@@ -193,7 +194,8 @@ class Worker {
       case 15: return Sync(operation);
       case 16: return Threads(operation);
       case 17: return Processes(operation);
-      default: return ForceUnregister(operation);
+      case 18: return ForceUnregister(operation);
+      default: return Misc(operation);
     }
   }
 
@@ -711,6 +713,35 @@ class Worker {
       ++live_children_;
     }
     return Result(operation, child);
+  }
+
+  // --- The rest of the syscalls, so that every number is used: a short
+  // sleep, console writes from where the kernel cannot read (a readable one
+  // would print noise), channel statistics and capability inspection into
+  // random buffers, shared memory placed on a random (perhaps no) CPU, and
+  // numbers past the last syscall.
+  int64_t Misc(uint64_t operation) {
+    switch (random_.Below(6)) {
+      case 0: return Result(operation, user::Sleep(random_.Below(2'000)));
+      case 1: {
+        const bool too_long = random_.OneIn(4);
+        const uint64_t size = too_long ? abi::kMaxDebugWrite + 1 : 1 + random_.Below(8);
+        const uint64_t at = too_long ? aux_ : SendBuffer(0);  // SendBuffer(0): never readable.
+        return Result(operation, user::DebugWrite(at, size));
+      }
+      case 2: return Result(operation, user::ChannelStats(Token(kChannelToken), Buffer(aux_)));
+      case 3: return Result(operation, user::CapInspect(Token(), Buffer(aux_)));
+      case 4: {
+        const uint64_t cpu_hint = random_.Below(8);  // 0: anywhere; past the CPUs: refused.
+        const int64_t token = user::ShmCreate(1, cpu_hint);
+        if (token > 0) Add(static_cast<uint64_t>(token));
+        return Result(operation, token);
+      }
+      default: {
+        const uint64_t number = static_cast<uint64_t>(abi::Syscall::kCount) + random_.Below(3);
+        return Result(operation, user::Syscall(static_cast<abi::Syscall>(number), Token()));
+      }
+    }
   }
 
   static constexpr uint64_t kMaxMappings = abi::kMaxSharedMappings;
