@@ -236,8 +236,13 @@ class Worker {
   // Half the time the last object of `kind` it made (perhaps gone since),
   // else OwnToken: so that operations meet objects of their type.
   enum Made : uint64_t { kMadeSync, kMadeThread, kMadeChild, kMadeKinds };
-  void NoteMade(Made kind, int64_t token) {
-    if (token > 0) made_[kind] = static_cast<uint64_t>(token);
+  // Keeps what a create returned, if a token: in the pool, and as the last
+  // of `kind` made.
+  bool KeepMade(Made kind, int64_t token) {
+    if (token <= 0) return false;
+    Add(static_cast<uint64_t>(token));
+    made_[kind] = static_cast<uint64_t>(token);
+    return true;
   }
   uint64_t MadeToken(Made kind) {
     return made_[kind] != 0 && random_.OneIn(2) ? made_[kind] : OwnToken();
@@ -462,16 +467,17 @@ class Worker {
 
   // The type of the object `token` names (0: none, as far as it can tell).
   int64_t TypeOf(uint64_t token) const {
-    abi::CapabilityInfo info{};
     if (user::CapInspect(token, aux_) != 0) return 0;
-    user::Load(aux_, &info, sizeof(info));
-    return static_cast<int64_t>(info.type);
+    return static_cast<int64_t>(InfoAt(aux_).type);
   }
 
-  static uint64_t RightsAt(uint64_t at) {
+  static uint64_t RightsAt(uint64_t at) { return InfoAt(at).rights; }
+
+  // What cap_inspect wrote at `at`.
+  static abi::CapabilityInfo InfoAt(uint64_t at) {
     abi::CapabilityInfo info{};
     user::Load(at, &info, sizeof(info));
-    return info.rights;
+    return info;
   }
 
   int64_t DeleteOrRevoke(uint64_t operation) {
@@ -579,8 +585,7 @@ class Worker {
           break;
         }
       }
-      if (token > 0) Add(static_cast<uint64_t>(token));
-      NoteMade(kMadeSync, token);
+      KeepMade(kMadeSync, token);
       return Result(operation, token);
     }
     const uint64_t token = MadeToken(kMadeSync);
@@ -646,11 +651,7 @@ class Worker {
     if (roll == 0 && live_threads_ < kMaxLive) {
       const uint64_t lock = random_.OneIn(2) ? MadeToken(kMadeSync) : 0;
       const int64_t token = user::ThreadCreate(&user::ThreadEntry<Helper>, lock);
-      if (token > 0) {
-        Add(static_cast<uint64_t>(token));
-        NoteMade(kMadeThread, token);
-        ++live_threads_;
-      }
+      if (KeepMade(kMadeThread, token)) ++live_threads_;
       return Result(operation, token);
     }
     if (roll == 1) {
@@ -707,11 +708,7 @@ class Worker {
     }
     const int64_t child =
         user::Spawn(name_at, name_size, args_at, sizeof(argument), grants, grant_count);
-    if (child > 0) {
-      Add(static_cast<uint64_t>(child));
-      NoteMade(kMadeChild, child);
-      ++live_children_;
-    }
+    if (KeepMade(kMadeChild, child)) ++live_children_;
     return Result(operation, child);
   }
 
