@@ -82,12 +82,14 @@
 //                         name must go when the server dies
 //                         (see registry_programs.cc)
 //   rs_server calls / rs_client calls   its children
-//   ipc_fuzz workers steps seed [threads [kills]]   `workers`
+//   ipc_fuzz workers steps seed [threads [kills [registry]]]   `workers`
 //                         ipc_fuzz_worker children of `threads` threads
-//                         (default 1) make `steps` random IPC and
-//                         capability syscalls each through an endpoint, a
-//                         channel and shared memory it shares with them
-//                         (seed 0: from the run), and check what arrives;
+//                         (default 1) make `steps` random syscalls each
+//                         through an endpoint, a channel, shared memory and
+//                         the `registry` capability (registry_admin's
+//                         grant) it shares with them, and objects of their
+//                         own (seed 0: from the run), and check what
+//                         arrives;
 //                         `kills` times it kills a random worker and starts
 //                         another; exits 0 or the first failed check (see
 //                         ipc_fuzz.cc)
